@@ -1,0 +1,99 @@
+"""Small helpers shared by every part of symback."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+from .errors import BuildError, ConfigError
+
+# 1980-01-01T00:00:00Z: the earliest time a zip entry can carry.
+ZIP_EPOCH_MIN = 315532800
+# 2107-12-31T23:59:58Z: the latest.
+ZIP_EPOCH_MAX = 4354819198
+
+_NAME_SEPARATORS = re.compile(r"[-_.]+")
+
+
+def normalize_name(name: str) -> str:
+    """The PEP 503 normalised form of a project name (``Foo.Bar_baz`` -> ``foo-bar-baz``)."""
+    return _NAME_SEPARATORS.sub("-", name).lower()
+
+
+def filename_name(name: str) -> str:
+    """The name as it stands in wheel and sdist file names (``foo_bar_baz``)."""
+    return _NAME_SEPARATORS.sub("_", name).lower()
+
+
+def source_date_epoch() -> int:
+    """Timestamp for archive members: ``SOURCE_DATE_EPOCH`` if set, else 1980-01-01.
+
+    A fixed default (rather than "now") keeps every build reproducible even when the
+    variable is not set. Values outside what a zip can store are clamped.
+    """
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return ZIP_EPOCH_MIN
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BuildError(
+            f"environment: SOURCE_DATE_EPOCH: {raw!r} is not a whole number of seconds. "
+            "Set it to a Unix timestamp such as $(git log -1 --format=%ct), or unset it."
+        ) from None
+    return min(max(value, ZIP_EPOCH_MIN), ZIP_EPOCH_MAX)
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; a syntax error names the file and the position."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.9/3.10
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: file not found. Run the build from the project directory, the one "
+            "that holds pyproject.toml."
+        ) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path.name}: invalid TOML: {error}. Fix the syntax there.") from None
+
+
+@contextlib.contextmanager
+def atomic_output(final: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``final``; rename it into place only on success.
+
+    A build that fails part-way thus never leaves a half-written archive where a
+    frontend (or a user) would take it for a finished one.
+    """
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o644 & ~_umask())
+        os.replace(tmp, final)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def posix_relpath(path: Path, start: Path) -> str:
+    """``path`` relative to ``start``, with ``/`` separators."""
+    return Path(os.path.relpath(path, start)).as_posix()
