@@ -1,0 +1,143 @@
+"""Shared fixtures: example-project copies, real virtual environments, a symback wheelhouse.
+
+Integration tests use real tools (``build``, ``pip``, ``uv``) in real venvs; these
+fixtures only make that convenient.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+from typing import Callable, Sequence
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "example_projects"
+
+
+def uv_bin() -> str:
+    from uv import find_uv_bin
+
+    return find_uv_bin()
+
+
+def run(
+    cmd: Sequence[str | os.PathLike[str]],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    check: bool = True,
+    input: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run a command; on an unexpected exit status fail with its whole output."""
+    # The tests' own interpreter must not leak into the tools they drive, unless a test
+    # asks for it through `env` (see SRC_ENV).
+    full_env = dict(os.environ)
+    full_env.pop("PYTHONPATH", None)
+    full_env.pop("VIRTUAL_ENV", None)
+    full_env.update(env or {})
+    proc = subprocess.run(
+        [str(c) for c in cmd],
+        cwd=cwd,
+        env=full_env,
+        input=input,
+        capture_output=True,
+        text=True,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"command failed ({proc.returncode}): {' '.join(map(str, cmd))}\n"
+            f"--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}"
+        )
+    return proc
+
+
+@dataclasses.dataclass
+class Venv:
+    path: Path
+
+    @property
+    def bin(self) -> Path:
+        return self.path / ("Scripts" if os.name == "nt" else "bin")
+
+    @property
+    def python(self) -> Path:
+        return self.bin / ("python.exe" if os.name == "nt" else "python")
+
+    @property
+    def site_packages(self) -> Path:
+        out = run([self.python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
+        return Path(out.stdout.strip())
+
+    def run(self, *args: str | os.PathLike[str], **kwargs) -> subprocess.CompletedProcess[str]:
+        return run([self.python, *args], **kwargs)
+
+    def pip(self, *args: str | os.PathLike[str], **kwargs) -> subprocess.CompletedProcess[str]:
+        return run([self.python, "-m", "pip", "--disable-pip-version-check", *args], **kwargs)
+
+    def uv_pip(self, *args: str | os.PathLike[str], **kwargs) -> subprocess.CompletedProcess[str]:
+        env = {**(kwargs.pop("env", None) or {}), "VIRTUAL_ENV": str(self.path)}
+        return run([uv_bin(), "pip", *args, "--python", self.python], env=env, **kwargs)
+
+
+@pytest.fixture
+def make_venv(tmp_path: Path) -> Callable[..., Venv]:
+    """Create a fresh venv (with pip) under tmp_path; `python` picks the interpreter."""
+    counter = iter(range(1000))
+
+    def factory(name: str | None = None, python: str | None = None, seed: bool = True) -> Venv:
+        path = tmp_path / (name or f"venv{next(counter)}")
+        cmd = [uv_bin(), "venv", "--quiet", "--python", python or sys.executable, path]
+        if seed:
+            cmd.insert(3, "--seed")
+        run(cmd)
+        return Venv(path)
+
+    return factory
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Callable[[str], Path]:
+    """Copy example_projects/<name> into tmp_path (symlinks kept as symlinks)."""
+
+    def copy(name: str) -> Path:
+        dest = tmp_path / "src" / name
+        shutil.copytree(
+            EXAMPLES / name,
+            dest,
+            symlinks=True,
+            ignore=shutil.ignore_patterns("build", "dist", "__pycache__", "*.egg-info"),
+        )
+        return dest
+
+    return copy
+
+
+@pytest.fixture(scope="session")
+def symback_wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory holding a symback wheel built from this checkout (for --find-links)."""
+    out = tmp_path_factory.mktemp("wheelhouse")
+    run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", out, REPO])
+    (wheel,) = out.glob("symback-*.whl")
+    return out
+
+
+def wheelhouse_env(wheelhouse: Path) -> dict[str, str]:
+    """Environment that makes pip, build and uv find symback in `wheelhouse`."""
+    return {
+        "PIP_FIND_LINKS": str(wheelhouse),
+        "UV_FIND_LINKS": str(wheelhouse),
+    }
+
+
+PURELIB = Path(sysconfig.get_paths()["purelib"])
+
+# For `python -m build --no-isolation` and in-process hook calls in a subprocess: makes
+# the checkout's symback importable, so those tests always exercise the current source.
+SRC_ENV = {"PYTHONPATH": str(REPO / "src")}
