@@ -1,0 +1,74 @@
+"""The bodies of the PEP 517 / PEP 660 hooks.
+
+Each hook reads the project from the current directory (the frontend runs hooks there),
+applies ``config_settings``, and hands off to ``wheel``, ``sdist`` or ``editable``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, List, Mapping, Optional
+
+from .config import BuildSettings, Project, load_project
+
+ConfigSettings = Optional[Mapping[str, Any]]
+
+
+def _project(config_settings: ConfigSettings) -> Project:
+    return load_project(Path.cwd(), BuildSettings.from_config_settings(config_settings))
+
+
+def get_requires_for_build_wheel(config_settings: ConfigSettings = None) -> List[str]:
+    return []
+
+
+def get_requires_for_build_sdist(config_settings: ConfigSettings = None) -> List[str]:
+    return []
+
+
+def get_requires_for_build_editable(config_settings: ConfigSettings = None) -> List[str]:
+    # The editables redirector is the one mode that needs a package at build time (it
+    # generates the redirect module) and at run time.
+    from .editable import editable_requires
+
+    return editable_requires(_project(config_settings))
+
+
+def prepare_metadata_for_build_wheel(metadata_directory: str, config_settings: ConfigSettings = None) -> str:
+    from .wheel import write_metadata_directory
+
+    return write_metadata_directory(_project(config_settings), Path(metadata_directory))
+
+
+def prepare_metadata_for_build_editable(metadata_directory: str, config_settings: ConfigSettings = None) -> str:
+    from .editable import editable_requires
+    from .wheel import write_metadata_directory
+
+    project = _project(config_settings)
+    return write_metadata_directory(project, Path(metadata_directory), extra_requires=editable_requires(project))
+
+
+def build_wheel(
+    wheel_directory: str, config_settings: ConfigSettings = None, metadata_directory: Optional[str] = None
+) -> str:
+    from .wheel import build_wheel as _build_wheel
+
+    return _build_wheel(_project(config_settings), Path(wheel_directory))
+
+
+def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) -> str:
+    from .sdist import build_sdist as _build_sdist
+
+    return _build_sdist(_project(config_settings), Path(sdist_directory))
+
+
+def build_editable(
+    wheel_directory: str, config_settings: ConfigSettings = None, metadata_directory: Optional[str] = None
+) -> str:
+    from .editable import build_editable as _build_editable
+
+    return _build_editable(
+        _project(config_settings),
+        Path(wheel_directory),
+        metadata_directory=Path(metadata_directory) if metadata_directory else None,
+    )

@@ -1,0 +1,195 @@
+"""``pyproject.toml`` -> :class:`Project`: metadata, ``[tool.symback]``, build settings."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Tuple
+
+from .common import load_toml
+from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .files import PackageRoot
+    from .metadata import ProjectMetadata
+
+SYMLINK_POLICIES = ("links", "compat", "copy")
+EDITABLE_MODES = ("auto", "links", "pth")
+
+
+def _closest(key: str, valid: Tuple[str, ...]) -> str:
+    match = difflib.get_close_matches(key, valid, n=1)
+    return f" Did you mean {match[0]!r}?" if match else f" Valid keys: {', '.join(valid)}."
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """Per-build overrides from ``config_settings`` (``-C key=value``)."""
+
+    symlinks: Optional[str] = None
+    editable_mode: Optional[str] = None
+
+    KEYS = ("symlinks", "editable-mode")
+
+    @classmethod
+    def from_config_settings(cls, config_settings: Optional[Mapping[str, Any]]) -> "BuildSettings":
+        settings: dict[str, str] = {}
+        for key, value in (config_settings or {}).items():
+            if key.startswith("-"):
+                # pip forwards --build-option/--global-option this way; they are
+                # setuptools' options and mean nothing here.
+                continue
+            if key not in cls.KEYS:
+                raise ConfigError(
+                    f"config settings: unknown key {key!r} (given as -C {key}=...)."
+                    + _closest(key, cls.KEYS)
+                )
+            if isinstance(value, list):  # `-C k=a -C k=b`: the last one wins
+                value = value[-1] if value else ""
+            if not isinstance(value, str):
+                raise ConfigError(f"config settings: {key}: expected a string, got {value!r}.")
+            settings[key] = value
+        symlinks = settings.get("symlinks")
+        if symlinks is not None and symlinks not in SYMLINK_POLICIES:
+            raise ConfigError(
+                f"config settings: symlinks: {symlinks!r} is not one of {', '.join(SYMLINK_POLICIES)}. "
+                "Use -C symlinks=links (the default), compat or copy."
+            )
+        mode = settings.get("editable-mode")
+        if mode is not None and mode not in EDITABLE_MODES:
+            raise ConfigError(
+                f"config settings: editable-mode: {mode!r} is not one of {', '.join(EDITABLE_MODES)}. "
+                "Use -C editable-mode=auto (the default), links or pth."
+            )
+        return cls(symlinks=symlinks, editable_mode=mode)
+
+
+@dataclass(frozen=True)
+class ToolConfig:
+    """``[tool.symback]``: how files are chosen and how symlinks and editables are made."""
+
+    packages: Optional[Tuple[str, ...]] = None
+    include: Tuple[str, ...] = ()
+    exclude: Tuple[str, ...] = ()
+    symlinks: str = "links"
+    editable_mode: str = "auto"
+    editable_strict: bool = False
+
+    TOP_KEYS = ("packages", "include", "exclude", "wheel", "editable")
+    WHEEL_KEYS = ("symlinks",)
+    EDITABLE_KEYS = ("mode", "strict")
+
+    @classmethod
+    def from_table(cls, table: Mapping[str, Any]) -> "ToolConfig":
+        _check_keys(table, cls.TOP_KEYS, "[tool.symback]")
+        wheel = _table(table, "wheel", "[tool.symback]")
+        _check_keys(wheel, cls.WHEEL_KEYS, "[tool.symback.wheel]")
+        editable = _table(table, "editable", "[tool.symback]")
+        _check_keys(editable, cls.EDITABLE_KEYS, "[tool.symback.editable]")
+
+        packages = table.get("packages")
+        symlinks = wheel.get("symlinks", "links")
+        if symlinks not in SYMLINK_POLICIES:
+            raise ConfigError(
+                f"pyproject.toml: [tool.symback.wheel] symlinks: {symlinks!r} is not one of "
+                f"{', '.join(repr(p) for p in SYMLINK_POLICIES)}. Use \"links\" (LINKS, Wheel-Version 2.0), "
+                "\"compat\" (copies plus LINKS) or \"copy\" (copies only)."
+            )
+        mode = editable.get("mode", "auto")
+        if mode not in EDITABLE_MODES:
+            raise ConfigError(
+                f"pyproject.toml: [tool.symback.editable] mode: {mode!r} is not one of "
+                f"{', '.join(repr(m) for m in EDITABLE_MODES)}. Use \"auto\" (the default), \"links\" or \"pth\"."
+            )
+        strict = editable.get("strict", False)
+        if not isinstance(strict, bool):
+            raise ConfigError(
+                f"pyproject.toml: [tool.symback.editable] strict: expected true or false, got {strict!r}."
+            )
+        return cls(
+            packages=None if packages is None else _strings(packages, "[tool.symback] packages", allow_empty=False),
+            include=_strings(table.get("include", []), "[tool.symback] include"),
+            exclude=_strings(table.get("exclude", []), "[tool.symback] exclude"),
+            symlinks=symlinks,
+            editable_mode=mode,
+            editable_strict=strict,
+        )
+
+    def with_settings(self, settings: BuildSettings) -> "ToolConfig":
+        return replace(
+            self,
+            symlinks=settings.symlinks or self.symlinks,
+            editable_mode=settings.editable_mode or self.editable_mode,
+        )
+
+
+def _check_keys(table: Mapping[str, Any], valid: Tuple[str, ...], where: str) -> None:
+    for key in table:
+        if key not in valid:
+            raise ConfigError(f"pyproject.toml: {where}: unknown key {key!r}." + _closest(key, valid))
+
+
+def _table(parent: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+    value = parent.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"pyproject.toml: {where} {key}: expected a table, got {value!r}.")
+    return value
+
+
+def _strings(value: Any, where: str, *, allow_empty: bool = True) -> Tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"pyproject.toml: {where}: expected a list of non-empty strings, got {value!r}.")
+    if not value and not allow_empty:
+        raise ConfigError(f"pyproject.toml: {where}: the list is empty. Name at least one package, or remove the key.")
+    return tuple(value)
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    metadata: "ProjectMetadata"
+    tool: ToolConfig
+    packages: Tuple["PackageRoot", ...]
+
+
+def load_project(root: Path, settings: Optional[BuildSettings] = None) -> Project:
+    """Read and validate ``root/pyproject.toml``; discover what ships."""
+    from .files import discover_packages
+    from .metadata import load_metadata
+
+    root = Path(root).resolve()
+    pyproject = load_toml(root / "pyproject.toml")
+    project_table = pyproject.get("project")
+    if project_table is None:
+        raise ConfigError(
+            "pyproject.toml: [project] table missing. symback reads all metadata from it (PEP 621); add at least:\n\n"
+            '    [project]\n    name = "your-project"\n    version = "0.1.0"\n'
+        )
+    if not isinstance(project_table, dict):
+        raise ConfigError("pyproject.toml: [project]: expected a table.")
+    tool = pyproject.get("tool", {})
+    tool_table = tool.get("symback", {}) if isinstance(tool, dict) else {}
+    if not isinstance(tool_table, dict):
+        raise ConfigError(f"pyproject.toml: [tool.symback]: expected a table, got {tool_table!r}.")
+    tool_config = ToolConfig.from_table(tool_table).with_settings(settings or BuildSettings())
+
+    name = project_table.get("name")
+    if not isinstance(name, str) or not name:
+        # Let the metadata loader word the error about the name.
+        load_metadata(project_table, root=root, version_file=None)
+        raise AssertionError("load_metadata accepted a project without a name")  # pragma: no cover
+    packages = discover_packages(root, name, tool_config.packages)
+    metadata = load_metadata(project_table, root=root, version_file=_version_file(packages))
+    return Project(root=root, metadata=metadata, tool=tool_config, packages=packages)
+
+
+def _version_file(packages: Tuple["PackageRoot", ...]) -> Optional[Path]:
+    """Where a dynamic ``__version__`` lives: the first package's ``__init__.py``, or the module."""
+    for package in packages:
+        if package.is_module:
+            return package.source
+        init = package.source / "__init__.py"
+        if init.is_file():
+            return init
+    return None

@@ -1,0 +1,435 @@
+"""Which files ship: package discovery, ignore rules, and symlinks.
+
+Discovery decides the :class:`PackageRoot` s (what lands at the top of the wheel);
+:func:`select_wheel_files` walks them, :func:`select_sdist_files` walks the whole project.
+Both apply the same rules, in this order:
+
+1. never: ``__pycache__``, ``*.pyc``/``*.pyo``, VCS directories;
+2. ``[tool.symback] exclude`` patterns drop a path;
+3. ``[tool.symback] include`` patterns keep a path that ``.gitignore`` would drop;
+4. paths ignored by the project's ``.gitignore`` files are dropped.
+
+A symlink is never followed while walking. It ships as a link (see ``links.py``) when
+it points, relatively, to something that ships too (PEP 778: a link is selected exactly
+when its target is); anything else is a build error naming the link.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from .errors import BuildError, ConfigError
+from .links import MAX_CHAIN_DEPTH, Link
+
+if TYPE_CHECKING:
+    import pathspec
+
+    from .config import Project
+
+ALWAYS_EXCLUDED_DIRS = frozenset({"__pycache__", ".git", ".hg", ".svn", ".bzr", "_darcs", ".jj"})
+ALWAYS_EXCLUDED_SUFFIXES = (".pyc", ".pyo")
+# Top-level names that are never import packages of a flat-layout project.
+NOT_PACKAGES = frozenset(
+    {
+        "tests", "test", "testing", "docs", "doc", "examples", "example", "scripts", "tools",
+        "benchmarks", "bench", "build", "dist", "site-packages", "node_modules", "venv", "env",
+    }
+)
+NOT_MODULES = frozenset({"setup.py", "conftest.py", "noxfile.py", "tasks.py", "fabfile.py", "manage.py"})
+
+
+@dataclass(frozen=True)
+class PackageRoot:
+    """One top-level import location shipped by the wheel."""
+
+    import_path: str  # "pkg", "mod.py", or "ns/pkg" inside a PEP 420 namespace
+    source: Path  # absolute path of that directory or module on disk
+
+    @property
+    def is_module(self) -> bool:
+        return self.import_path.endswith(".py")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    source: Path  # absolute path on disk, a regular file
+    arcname: str  # archive path
+    executable: bool
+
+
+@dataclass(frozen=True)
+class FileSet:
+    files: Tuple[SourceFile, ...]
+    links: Tuple[Link, ...]
+
+    @property
+    def arcnames(self) -> List[str]:
+        return [f.arcname for f in self.files]
+
+
+# -- discovery ------------------------------------------------------------------------
+
+
+def _import_name(project_name: str) -> str:
+    return project_name.replace("-", "_").replace(".", "_").lower()
+
+
+def _is_package_dir(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink() and (path / "__init__.py").is_file()
+
+
+def _has_python(path: Path) -> bool:
+    for _dirpath, dirnames, filenames in os.walk(path):
+        dirnames[:] = [d for d in dirnames if d not in ALWAYS_EXCLUDED_DIRS]
+        if any(f.endswith(".py") for f in filenames):
+            return True
+    return False
+
+
+def _candidates(base: Path, *, flat: bool) -> List[PackageRoot]:
+    """Importable things directly in ``base``: packages, modules, namespace directories."""
+    found = []
+    for entry in sorted(base.iterdir(), key=lambda p: p.name):
+        name = entry.name
+        if name.startswith((".", "_")) or not name.isidentifier() and not name.endswith(".py"):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            if flat and (name in NOT_PACKAGES or name.endswith(".egg-info")):
+                continue
+            if name.isidentifier() and (_is_package_dir(entry) or (not flat and _has_python(entry))):
+                found.append(PackageRoot(name, entry))
+        elif entry.is_file() and name.endswith(".py") and name[:-3].isidentifier():
+            if flat and name in NOT_MODULES:
+                continue
+            found.append(PackageRoot(name, entry))
+    return found
+
+
+def _by_name(base: Path, project_name: str) -> Optional[PackageRoot]:
+    """The package or module named after the project, if ``base`` has one.
+
+    ``acme.plugins.hello`` is also looked for as ``acme/plugins/hello`` (a package in a
+    PEP 420 namespace).
+    """
+    name = _import_name(project_name)
+    if _is_package_dir(base / name):
+        return PackageRoot(name, base / name)
+    if (base / f"{name}.py").is_file():
+        return PackageRoot(f"{name}.py", base / f"{name}.py")
+    parts = [p for p in project_name.lower().replace("-", "_").split(".") if p]
+    if len(parts) > 1 and all(p.isidentifier() for p in parts):
+        nested = base.joinpath(*parts)
+        if nested.is_dir() and not nested.is_symlink():
+            return PackageRoot("/".join(parts), nested)
+        if nested.with_name(parts[-1] + ".py").is_file():
+            return PackageRoot("/".join(parts) + ".py", nested.with_name(parts[-1] + ".py"))
+    return None
+
+
+def _packages_hint(paths: Iterable[str]) -> str:
+    listed = ", ".join(f'"{p}"' for p in paths)
+    return f"\n\n    [tool.symback]\n    packages = [{listed}]\n"
+
+
+def discover_packages(root: Path, project_name: str, explicit: Optional[Sequence[str]]) -> Tuple[PackageRoot, ...]:
+    """The package roots to ship, from ``[tool.symback] packages`` or by discovery."""
+    if explicit is not None:
+        return tuple(_explicit_package(root, entry) for entry in explicit)
+
+    src = root / "src"
+    if src.is_dir():
+        named = _by_name(src, project_name)
+        candidates = _candidates(src, flat=False)
+        if named is not None and len(candidates) == 1 and named.import_path.split("/")[0] in (
+            candidates[0].import_path,
+        ):
+            return (named,)
+        if named is not None and not candidates:
+            return (named,)
+        if len(candidates) == 1:
+            return (candidates[0],)
+        where, seen = "src/", candidates
+    else:
+        named = _by_name(root, project_name)
+        if named is not None:
+            return (named,)
+        candidates = _candidates(root, flat=True)
+        if len(candidates) == 1:
+            return (candidates[0],)
+        where, seen = "the project root", candidates
+
+    if not seen:
+        raise ConfigError(
+            f"pyproject.toml: [tool.symback] packages: no import package found for project "
+            f"{project_name!r} in {where} (looked for a package named "
+            f"{_import_name(project_name)!r}, a module {_import_name(project_name)}.py, or a single "
+            "package or module). Name what to ship explicitly, e.g.:"
+            + _packages_hint([f"src/{_import_name(project_name)}" if src.is_dir() else _import_name(project_name)])
+        )
+    rel = [("src/" if src.is_dir() else "") + c.import_path for c in seen]
+    raise ConfigError(
+        f"pyproject.toml: [tool.symback] packages: found {len(seen)} candidates in {where}: "
+        f"{', '.join(rel)}; none is named after the project ({_import_name(project_name)!r}) or "
+        "there is more than one, so symback will not guess. List what to ship, e.g.:"
+        + _packages_hint(rel)
+    )
+
+
+def _explicit_package(root: Path, entry: str) -> PackageRoot:
+    where = f"pyproject.toml: [tool.symback] packages: {entry!r}"
+    rel = posixpath.normpath(entry.replace("\\", "/")).rstrip("/")
+    if rel.startswith(("../", "/")) or rel in ("..", ".", ""):
+        raise ConfigError(f"{where}: must be a path inside the project (like \"src/mypkg\"). Fix the entry.")
+    path = root / rel
+    if not path.exists():
+        raise ConfigError(f"{where}: {path} does not exist. Fix the path, relative to the project root.")
+    if path.is_dir():
+        if not _has_python(path):
+            raise ConfigError(f"{where}: the directory holds no Python files. Name a package directory.")
+    elif not rel.endswith(".py"):
+        raise ConfigError(f"{where}: not a package directory or a .py module. Name one of those.")
+    # The import path is the path below its source root: `src/` when under it, else the
+    # project root itself.
+    import_path = rel[len("src/"):] if rel.startswith("src/") and (root / "src").is_dir() else rel
+    parts = import_path[:-3].split("/") if import_path.endswith(".py") else import_path.split("/")
+    if not all(p.isidentifier() for p in parts):
+        raise ConfigError(
+            f"{where}: {import_path!r} is not an importable name (each part must be a Python "
+            "identifier). Rename the directory or name its parent."
+        )
+    return PackageRoot(import_path, path)
+
+
+# -- ignore rules ---------------------------------------------------------------------
+
+
+class IgnoreRules:
+    """``.gitignore`` files, ``include`` and ``exclude``, answered for project-relative paths."""
+
+    def __init__(self, root: Path, include: Sequence[str], exclude: Sequence[str]) -> None:
+        import pathspec
+
+        self.root = root
+        self._include = pathspec.GitIgnoreSpec.from_lines(include) if include else None
+        self._exclude = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+        # directory (relative, "" for the root) -> the spec of its .gitignore
+        self._gitignores: Dict[str, Optional["pathspec.GitIgnoreSpec"]] = {}
+
+    def _gitignore(self, rel_dir: str) -> Optional["pathspec.GitIgnoreSpec"]:
+        if rel_dir not in self._gitignores:
+            import pathspec
+
+            path = self.root / rel_dir / ".gitignore"
+            spec = None
+            if path.is_file() and not path.is_symlink():
+                with open(path, encoding="utf-8", errors="surrogateescape") as f:
+                    spec = pathspec.GitIgnoreSpec.from_lines(f.read().splitlines())
+            self._gitignores[rel_dir] = spec
+        return self._gitignores[rel_dir]
+
+    def _git_ignored(self, rel: str, is_dir: bool) -> bool:
+        parts = rel.split("/")
+        # The deepest .gitignore that has an opinion wins; ancestors' decisions about a
+        # parent directory were already applied while walking down.
+        for depth in range(len(parts) - 1, -1, -1):
+            spec = self._gitignore("/".join(parts[:depth]))
+            if spec is None:
+                continue
+            sub = "/".join(parts[depth:]) + ("/" if is_dir else "")
+            result = spec.check_file(sub)
+            if result.include is not None:
+                return bool(result.include)
+        return False
+
+    def excluded(self, rel: str, is_dir: bool) -> bool:
+        """Whether ``rel`` (project-relative, posix) stays out."""
+        name = rel.rsplit("/", 1)[-1]
+        if is_dir and name in ALWAYS_EXCLUDED_DIRS:
+            return True
+        if not is_dir and name.endswith(ALWAYS_EXCLUDED_SUFFIXES):
+            return True
+        candidate = rel + "/" if is_dir else rel
+        if self._exclude is not None and self._exclude.match_file(candidate):
+            return True
+        if self._include is not None and self._include.match_file(candidate):
+            return False
+        return self._git_ignored(rel, is_dir)
+
+    def included_explicitly(self, rel: str, is_dir: bool) -> bool:
+        return self._include is not None and self._include.match_file(rel + "/" if is_dir else rel)
+
+
+# -- walking ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Found:
+    rel: str  # project-relative posix path
+    path: Path
+    is_link: bool
+    executable: bool
+
+
+def walk(root: Path, start: Path, rules: IgnoreRules) -> Iterator[_Found]:
+    """Files and symlinks below ``start`` (or ``start`` itself), never following a link."""
+    start_rel = start.relative_to(root).as_posix() if start != root else ""
+    if not start.is_dir() or start.is_symlink():
+        st = os.lstat(start)
+        yield _Found(start_rel, start, stat.S_ISLNK(st.st_mode), bool(st.st_mode & 0o111))
+        return
+    stack = [start]
+    while stack:
+        directory = stack.pop()
+        with os.scandir(directory) as it:
+            entries = sorted(it, key=lambda e: e.name)
+        for entry in entries:
+            path = Path(entry.path)
+            rel = path.relative_to(root).as_posix()
+            is_link = entry.is_symlink()
+            is_dir = entry.is_dir(follow_symlinks=False)
+            if rules.excluded(rel, is_dir or (is_link and path.is_dir())):
+                continue
+            if is_dir:
+                stack.append(path)
+                continue
+            if not is_link and not entry.is_file(follow_symlinks=False):
+                continue  # sockets, fifos, devices never ship
+            mode = entry.stat(follow_symlinks=False).st_mode
+            yield _Found(rel, path, is_link, bool(mode & 0o111) and not is_link)
+
+
+def _link_target(found: _Found, root: Path) -> str:
+    """The project-relative path a symlink points to; an error if it cannot ship."""
+    raw = os.readlink(found.path)
+    fix = (
+        "Make it a relative link to a file that ships, exclude it with "
+        "[tool.symback] exclude, or replace it by a copy."
+    )
+    if os.path.isabs(raw) or raw.startswith("\\"):
+        raise BuildError(f"{found.rel}: symlink to the absolute path {raw!r}: links must be relative. {fix}")
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(found.rel), raw.replace(os.sep, "/")))
+    if target == ".." or target.startswith("../"):
+        raise BuildError(f"{found.rel}: symlink to {raw!r} leaves the project directory. {fix}")
+    if not os.path.lexists(root / target):
+        raise BuildError(f"{found.rel}: dangling symlink: its target {raw!r} does not exist. {fix}")
+    return target
+
+
+def _check_chains(links: Dict[str, str]) -> None:
+    """Refuse cycles and over-long chains among project-relative links."""
+    for start in links:
+        seen = [start]
+        current = links[start]
+        while True:
+            # a link whose target lies *below* another link resolves through that link
+            hop = current if current in links else next(
+                (l for l in links if current.startswith(l + "/")), None
+            )
+            if hop is None:
+                break
+            if hop in seen:
+                chain = " -> ".join(seen + [hop])
+                raise BuildError(f"{start}: symlink cycle: {chain}. Break the cycle.")
+            seen.append(hop)
+            if len(seen) > MAX_CHAIN_DEPTH:
+                raise BuildError(
+                    f"{start}: chain of more than {MAX_CHAIN_DEPTH} symlinks ({' -> '.join(seen)}). "
+                    "Point the link closer to the real file."
+                )
+            current = links[hop] + current[len(hop):]
+
+
+def select_wheel_files(project: "Project") -> FileSet:
+    """The regular files and symlinks of the release wheel."""
+    root = project.root
+    rules = IgnoreRules(root, project.tool.include, project.tool.exclude)
+    files: List[SourceFile] = []
+    raw_links: Dict[str, str] = {}  # project-relative link -> project-relative target
+    to_arc: Dict[str, str] = {}  # project-relative -> archive path, for everything shipped
+
+    for package in project.packages:
+        base_rel = package.source.relative_to(root).as_posix()
+        for found in walk(root, package.source, rules):
+            arcname = package.import_path + found.rel[len(base_rel):]
+            to_arc[found.rel] = arcname
+            if found.is_link:
+                raw_links[found.rel] = _link_target(found, root)
+            else:
+                files.append(SourceFile(found.path, arcname, found.executable))
+
+    _check_chains(raw_links)
+    shipped_dirs = {rel.rsplit("/", i)[0] for rel in to_arc for i in range(1, rel.count("/") + 1)}
+    links: List[Link] = []
+    for rel, target in sorted(raw_links.items()):
+        if target in to_arc:
+            target_arc = to_arc[target]
+        elif target in shipped_dirs:
+            target_arc = _dir_arcname(target, to_arc)
+        else:
+            raise BuildError(
+                f"{rel}: symlink to {target!r}, which is not in the wheel (it is outside the "
+                "shipped packages, excluded, or ignored by .gitignore). A link ships only when "
+                "its target does (PEP 778). Ship the target (e.g. [tool.symback] include), or "
+                "exclude the link."
+            )
+        links.append(Link(to_arc[rel], target_arc))
+
+    from .links import LinkTree
+
+    LinkTree.build(links, (f.arcname for f in files), source="the selected files")
+    return FileSet(tuple(sorted(files, key=lambda f: f.arcname)), tuple(sorted(links)))
+
+
+def _dir_arcname(target_dir: str, to_arc: Dict[str, str]) -> str:
+    prefix = target_dir + "/"
+    for rel, arc in to_arc.items():
+        if rel.startswith(prefix):
+            return arc[: len(arc) - (len(rel) - len(target_dir))]
+    raise AssertionError(target_dir)  # pragma: no cover - callers check membership
+
+
+@dataclass(frozen=True)
+class SdistMember:
+    rel: str  # path inside the sdist, below its top directory
+    source: Path
+    link_target: Optional[str]  # the raw relative target, for a symlink
+    executable: bool
+
+
+def select_sdist_files(project: "Project") -> List[SdistMember]:
+    """Everything the sdist holds: the project tree minus ignored files, links as links.
+
+    pyproject.toml, the readme and the license files are always in, even if ignored.
+    """
+    root = project.root
+    rules = IgnoreRules(root, project.tool.include, [*project.tool.exclude, "/build/", "/dist/"])
+    members: Dict[str, SdistMember] = {}
+    raw_links: Dict[str, str] = {}
+    for found in walk(root, root, rules):
+        if found.is_link:
+            raw_links[found.rel] = _link_target(found, root)
+            members[found.rel] = SdistMember(found.rel, found.path, os.readlink(found.path).replace(os.sep, "/"), False)
+        else:
+            members[found.rel] = SdistMember(found.rel, found.path, None, found.executable)
+    required = ["pyproject.toml", *project.metadata.license_files]
+    if project.metadata.readme_file:
+        required.append(project.metadata.readme_file)
+    for rel in required:
+        if rel not in members:
+            path = root / rel
+            members[rel] = SdistMember(rel, path, None, bool(os.stat(path).st_mode & 0o111))
+    _check_chains(raw_links)
+    shipped = set(members)
+    shipped_dirs = {rel.rsplit("/", i)[0] for rel in shipped for i in range(1, rel.count("/") + 1)}
+    for rel, target in raw_links.items():
+        if target not in shipped and target not in shipped_dirs:
+            raise BuildError(
+                f"{rel}: symlink to {target!r}, which is not in the sdist (excluded or ignored). "
+                "Include the target, or exclude the link."
+            )
+    return [members[k] for k in sorted(members)]
