@@ -9,8 +9,6 @@ A :class:`~symback.errors.SymbackError` (a problem the user can fix) leaves a ho
 ``SYMBACK_DEBUG=1`` to get the traceback instead.
 """
 
-from __future__ import annotations
-
 __version__ = "0.1.0"
 
 __all__ = [

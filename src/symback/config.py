@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Tuple
@@ -19,6 +18,8 @@ EDITABLE_MODES = ("auto", "links", "pth")
 
 
 def _closest(key: str, valid: Tuple[str, ...]) -> str:
+    import difflib
+
     match = difflib.get_close_matches(key, valid, n=1)
     return f" Did you mean {match[0]!r}?" if match else f" Valid keys: {', '.join(valid)}."
 
