@@ -147,7 +147,9 @@ class ZipWriter:
         mode = 0o755 if executable else 0o644
         if len(data) > BLOCK_SIZE:
             self.flush()
-            self._write_streamed_chunks(arcname, iter([data]), len(data), mode)
+            view = memoryview(data)
+            blocks = (bytes(view[i : i + BLOCK_SIZE]) for i in range(0, len(data), BLOCK_SIZE))
+            self._write_streamed_chunks(arcname, blocks, len(data), mode)
             return
         self._pending.append((arcname, mode, self._pool.submit(_pack, data), len(data)))
         self._pending_bytes += len(data)
@@ -203,8 +205,12 @@ class ZipWriter:
         with open(path, "rb") as f:
             self._write_streamed_chunks(arcname, iter(lambda: f.read(BLOCK_SIZE), b""), size, mode)
 
-    def _write_streamed_chunks(self, arcname: str, chunks: Iterator[bytes], size: int, mode: int) -> None:
-        """Deflate blocks in parallel, write them in order, then patch the local header."""
+    def _write_streamed_chunks(self, arcname: str, blocks: Iterator[bytes], size: int, mode: int) -> None:
+        """Deflate blocks in parallel, write them in order, then patch the local header.
+
+        The main thread only reads and writes; blocks are deflated on the pool and hashed
+        (sha256 for RECORD, crc32 for zip) in order on a thread of their own.
+        """
         offset = self._out.tell()
         header_len = self._write_local_header(arcname, mode, 0, 0, size, placeholder=True)
         sha = hashlib.sha256()
@@ -212,7 +218,12 @@ class ZipWriter:
         total = compressed_total = 0
         in_flight: Deque["Future[bytes]"] = deque()
         max_in_flight = 2 * (self._pool._max_workers or 1)  # type: ignore[attr-defined]
-        zdict: Optional[bytes] = None
+        hasher = ThreadPoolExecutor(max_workers=1)  # one worker: FIFO, so updates stay in order
+
+        def hash_block(block: bytes) -> None:
+            nonlocal crc
+            sha.update(block)
+            crc = zlib.crc32(block, crc)
 
         def write_ready(limit: int) -> None:
             nonlocal compressed_total
@@ -221,23 +232,22 @@ class ZipWriter:
                 self._out.write(block)
                 compressed_total += len(block)
 
-        buffered = b""
-        for chunk in chunks:
-            buffered += chunk
-            while len(buffered) > BLOCK_SIZE:
-                block, buffered = buffered[:BLOCK_SIZE], buffered[BLOCK_SIZE:]
-                sha.update(block)
-                crc = zlib.crc32(block, crc)
+        try:
+            zdict: Optional[bytes] = None
+            block = next(blocks, b"")
+            while True:
+                following = next(blocks, None)  # look ahead: the last block finishes the stream
+                hasher.submit(hash_block, block)
                 total += len(block)
-                in_flight.append(self._pool.submit(_deflate, block, zdict, False))
-                zdict = block[-_WINDOW:]
+                in_flight.append(self._pool.submit(_deflate, block, zdict, following is None))
                 write_ready(max_in_flight)
-        # The last block (possibly empty) finishes the stream.
-        sha.update(buffered)
-        crc = zlib.crc32(buffered, crc)
-        total += len(buffered)
-        in_flight.append(self._pool.submit(_deflate, buffered, zdict, True))
-        write_ready(0)
+                if following is None:
+                    break
+                zdict = block[-_WINDOW:]
+                block = following
+            write_ready(0)
+        finally:
+            hasher.shutdown(wait=True)
         if total != size:
             from .errors import BuildError
 
