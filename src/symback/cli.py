@@ -1,0 +1,109 @@
+"""The ``symback`` command: ``install``, ``uninstall``, ``inspect``, ``convert``.
+
+Every :class:`~symback.errors.SymbackError` becomes ``symback: error: <message>`` on
+stderr and exit status 1 (``SYMBACK_DEBUG=1`` shows the traceback instead); a usage
+error exits 2 (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+from . import __version__
+from .errors import SymbackError
+
+__all__ = ["main"]
+
+
+def _scheme_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--python", metavar="PYTHON",
+                       help="the environment of this interpreter (default: the running one)")
+    group.add_argument("--prefix", metavar="DIR",
+                       help="install under this prefix (DIR/lib/pythonX.Y/site-packages, DIR/bin...)")
+    group.add_argument("--target", metavar="DIR",
+                       help="install packages straight into DIR (scripts in DIR/bin), like pip --target")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="symback",
+        description="Install, uninstall, inspect and convert wheels that keep symlinks "
+        "(.dist-info/LINKS, draft PEP 778).",
+    )
+    parser.add_argument("--version", action="version", version=f"symback {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("install", help="install wheels (Wheel-Version 1.x and 2.0), honouring LINKS")
+    _scheme_options(p)
+    p.add_argument("--copy-links", action="store_true",
+                   help="install copies where the wheel has links (RECORD lists them with hashes)")
+    p.add_argument("--compile-bytecode", action="store_true",
+                   help="byte-compile the installed modules (recorded in RECORD)")
+    p.add_argument("wheels", nargs="+", metavar="WHEEL")
+
+    p = sub.add_parser("uninstall", help="remove an installed distribution by its RECORD")
+    _scheme_options(p)
+    p.add_argument("names", nargs="+", metavar="NAME")
+
+    p = sub.add_parser("inspect", help="show a wheel's tags, files and links, and validate it")
+    p.add_argument("wheel", metavar="WHEEL")
+
+    p = sub.add_parser("convert", help="rewrite a wheel as links, compat or copy form")
+    p.add_argument("wheel", metavar="WHEEL")
+    p.add_argument("--symlinks", required=True, choices=["links", "compat", "copy"],
+                   help="links: Wheel-Version 2.0 + LINKS; compat: 1.0 with copies and LINKS; "
+                   "copy: 1.0 with copies only")
+    p.add_argument("-o", "--outdir", required=True, metavar="DIR", help="output directory")
+    p.add_argument("--dedupe", action="store_true",
+                   help="turn identical shared-library copies (libX.so, libX.so.N...) into a link chain")
+    return parser
+
+
+def _warn(message: str) -> None:
+    print(f"symback: warning: {message}", file=sys.stderr)
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "inspect":
+        from .wheelfile import inspect
+
+        sys.stdout.write(inspect(args.wheel))
+        return 0
+    if args.command == "convert":
+        from .wheelfile import convert
+
+        out = convert(args.wheel, symlinks=args.symlinks, outdir=args.outdir, dedupe=args.dedupe)
+        print(out)
+        return 0
+    from .install import environment, install_wheels, uninstall
+
+    env = environment(python=args.python, prefix=args.prefix, target=args.target)
+    if args.command == "install":
+        results = install_wheels(args.wheels, env, copy_links=args.copy_links,
+                                 compile_bytecode=args.compile_bytecode)
+        for r in results:
+            for w in r.warnings:
+                _warn(w)
+            extra = f" ({r.links} links)" if r.links else ""
+            print(f"Installed {r.name} {r.version}{extra}")
+        return 0
+    for name in args.names:
+        removed = uninstall(name, env)
+        print(f"Uninstalled {name} ({len(removed)} paths)")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(list(argv) if argv is not None else None)
+    try:
+        return _run(args)
+    except SymbackError as error:
+        if os.environ.get("SYMBACK_DEBUG"):
+            raise
+        print(f"symback: error: {error}", file=sys.stderr)
+        return 1

@@ -1,0 +1,53 @@
+"""The logic tests (metadata, config, files, LINKS, hooks, zip writer) on the oldest and
+newest supported Pythons, each in a fresh venv with only symback's runtime dependencies."""
+
+from __future__ import annotations
+
+import glob
+import os
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run, uv_bin
+
+pytestmark = pytest.mark.slow
+
+LOGIC_TESTS = [
+    "tests/unit/test_metadata.py",
+    "tests/unit/test_metadata_errors.py",
+    "tests/unit/test_config.py",
+    "tests/unit/test_files.py",
+    "tests/unit/test_links.py",
+    "tests/unit/test_hooks.py",
+    "tests/unit/test_zipwriter.py",
+    "tests/unit/test_tags.py",
+]
+
+
+def find_python(version: str) -> str:
+    """An interpreter of ``version`` from pyenv (present on every machine of this project)."""
+    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    found = sorted(glob.glob(f"{root}/versions/{version}.*/bin/python{version}"))
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail(f"Python {version} not found under {root}/versions: CI must test it")
+        pytest.skip(f"Python {version} is not installed here")
+    return found[-1]
+
+
+@pytest.mark.parametrize("version", ["3.9", "3.13"])
+def test_logic_tests_pass(version: str, tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    run([uv_bin(), "venv", "--quiet", "--python", find_python(version), venv])
+    python = venv / "bin" / "python"
+    run(
+        [uv_bin(), "pip", "install", "--quiet", "--python", python,
+         "packaging>=24.2", "pathspec>=0.12.1", "tomli>=1.2; python_version < '3.11'", "pytest", "hypothesis"],
+    )
+    proc = run(
+        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *LOGIC_TESTS],
+        cwd=REPO,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-2000:]
+    assert " passed" in proc.stdout.splitlines()[-1]
