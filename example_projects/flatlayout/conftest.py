@@ -1,0 +1,1 @@
+# Development-only pytest configuration: must not ship in the wheel.

@@ -1,0 +1,3 @@
+"""A developer helper script: must not ship in the wheel."""
+
+print("dev helper")
