@@ -129,11 +129,14 @@ def symback_wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def wheelhouse_env(wheelhouse: Path) -> dict[str, str]:
-    """Environment that makes pip, build and uv find symback in `wheelhouse`."""
-    return {
-        "PIP_FIND_LINKS": str(wheelhouse),
-        "UV_FIND_LINKS": str(wheelhouse),
-    }
+    """Environment that makes pip, build and uv find symback in `wheelhouse`.
+
+    The directory is put first, before any find-links the machine already has.
+    """
+    def joined(var: str) -> str:
+        return " ".join(filter(None, [str(wheelhouse), os.environ.get(var, "")]))
+
+    return {"PIP_FIND_LINKS": joined("PIP_FIND_LINKS"), "UV_FIND_LINKS": str(wheelhouse)}
 
 
 PURELIB = Path(sysconfig.get_paths()["purelib"])
