@@ -6,6 +6,7 @@ fixtures only make that convenient.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import shutil
@@ -13,7 +14,7 @@ import subprocess
 import sys
 import sysconfig
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import pytest
 
@@ -144,3 +145,40 @@ PURELIB = Path(sysconfig.get_paths()["purelib"])
 # For `python -m build --no-isolation` and in-process hook calls in a subprocess: makes
 # the checkout's symback importable, so those tests always exercise the current source.
 SRC_ENV = {"PYTHONPATH": str(REPO / "src")}
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no cross-worker sharing needed there
+        yield
+        return
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def shared_build(
+    tmp_path_factory: pytest.TempPathFactory, key: str, build: Callable[[Path], None]
+) -> Path:
+    """Run ``build(dir)`` once per test run, whatever the number of xdist workers.
+
+    The directory lives in the run's common temp root (the parent of each worker's
+    basetemp under xdist); a lock serialises workers and a marker file records success,
+    so a failed build is retried (and fails again, visibly) rather than reused.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    target = root / f"shared-{key}"
+    with file_lock(root / f"shared-{key}.lock"):
+        if not (target / ".complete").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir(parents=True)
+            build(target)
+            (target / ".complete").touch()
+    return target

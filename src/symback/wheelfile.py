@@ -704,7 +704,7 @@ def convert(
     dedupe: bool = False,
 ) -> Path:
     """Rewrite a wheel into the ``links``, ``compat`` or ``copy`` form (same file name)."""
-    from .links import Link, LinkTree
+    from .links import LinkTree
     from .wheel import WheelEntry, write_wheel
 
     if symlinks not in FORMS:

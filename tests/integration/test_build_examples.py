@@ -20,7 +20,6 @@ pytest-xdist workers (see :func:`shared_build`).
 from __future__ import annotations
 
 import base64
-import contextlib
 import csv
 import email.parser
 import email.policy
@@ -33,12 +32,11 @@ import sys
 import tarfile
 import zipfile
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from packaging.metadata import Metadata
 
-from conftest import EXAMPLES, SRC_ENV, run, wheelhouse_env
+from conftest import EXAMPLES, SRC_ENV, run, shared_build, wheelhouse_env
 
 pytestmark = pytest.mark.slow
 
@@ -104,43 +102,6 @@ IGNORED_LOG = "src/acme_widgets/debug.log"
 
 
 # --- helpers shared with nothing else: kept here so the module stands alone -------------
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no cross-worker sharing needed there
-        yield
-        return
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def shared_build(
-    tmp_path_factory: pytest.TempPathFactory, key: str, build: Callable[[Path], None]
-) -> Path:
-    """Run ``build(dir)`` once per test run, whatever the number of xdist workers.
-
-    The directory lives in the run's common temp root (the parent of each worker's
-    basetemp under xdist); a lock serialises workers and a marker file records success,
-    so a failed build is retried (and fails again, visibly) rather than reused.
-    """
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent
-    target = root / f"shared-{key}"
-    with _file_lock(root / f"shared-{key}.lock"):
-        if not (target / ".complete").exists():
-            shutil.rmtree(target, ignore_errors=True)
-            target.mkdir(parents=True)
-            build(target)
-            (target / ".complete").touch()
-    return target
 
 
 def copy_example(name: str, dest: Path) -> Path:

@@ -10,25 +10,22 @@ and the core metadata fields in METADATA and PKG-INFO.
 from __future__ import annotations
 
 import configparser
-import contextlib
 import csv
 import email.parser
 import email.policy
 import email.utils
 import io
-import os
 import re
 import shutil
 import sys
 import tarfile
 import zipfile
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from packaging.requirements import Requirement
 
-from conftest import EXAMPLES, SRC_ENV, run
+from conftest import EXAMPLES, SRC_ENV, run, shared_build
 
 pytestmark = pytest.mark.slow
 
@@ -54,38 +51,6 @@ SINGLE_FIELDS = ["Name", "Version", "Summary", "Requires-Python", "License-Expre
                  "Description-Content-Type"]
 # Multi-valued fields whose order carries no meaning.
 MULTI_FIELDS = ["Provides-Extra", "License-File", "Classifier", "Project-URL"]
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover
-        yield
-        return
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def shared_build(
-    tmp_path_factory: pytest.TempPathFactory, key: str, build: Callable[[Path], None]
-) -> Path:
-    """Run ``build(dir)`` once per test run, shared by all xdist workers."""
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent
-    target = root / f"shared-{key}"
-    with _file_lock(root / f"shared-{key}.lock"):
-        if not (target / ".complete").exists():
-            shutil.rmtree(target, ignore_errors=True)
-            target.mkdir(parents=True)
-            build(target)
-            (target / ".complete").touch()
-    return target
 
 
 def to_hatchling(project: Path, name: str) -> None:

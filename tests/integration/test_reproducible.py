@@ -13,7 +13,6 @@ checkout's symback) at different wall-clock times:
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import stat
@@ -22,11 +21,11 @@ import tarfile
 import time
 import zipfile
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import pytest
 
-from conftest import EXAMPLES, SRC_ENV, run
+from conftest import EXAMPLES, SRC_ENV, run, shared_build
 
 pytestmark = pytest.mark.slow
 
@@ -35,38 +34,6 @@ EXECUTABLE = "src/acme_widgets/bin/acme-helper.sh"
 EXECUTABLE_ARC = "acme_widgets/bin/acme-helper.sh"
 EPOCH = 1_700_000_000  # 2023-11-14T22:13:20Z (an even second: zip stores 2 s steps)
 OTHER_EPOCH = 1_600_000_000
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover
-        yield
-        return
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def shared_build(
-    tmp_path_factory: pytest.TempPathFactory, key: str, build: Callable[[Path], None]
-) -> Path:
-    """Run ``build(dir)`` once per test run, shared by all xdist workers."""
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent
-    target = root / f"shared-{key}"
-    with _file_lock(root / f"shared-{key}.lock"):
-        if not (target / ".complete").exists():
-            shutil.rmtree(target, ignore_errors=True)
-            target.mkdir(parents=True)
-            build(target)
-            (target / ".complete").touch()
-    return target
 
 
 def make_copy(dest: Path, mtime: int) -> Path:
