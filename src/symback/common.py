@@ -6,7 +6,6 @@ import contextlib
 import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -74,6 +73,8 @@ def atomic_output(final: Path) -> Iterator[Path]:
     A build that fails part-way thus never leaves a half-written archive where a
     frontend (or a user) would take it for a finished one.
     """
+    import tempfile
+
     final.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
     os.close(fd)

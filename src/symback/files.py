@@ -208,27 +208,30 @@ def _explicit_package(root: Path, entry: str) -> PackageRoot:
 # -- ignore rules ---------------------------------------------------------------------
 
 
+def _compile(lines: Sequence[str]) -> "pathspec.GitIgnoreSpec":
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
 class IgnoreRules:
     """``.gitignore`` files, ``include`` and ``exclude``, answered for project-relative paths."""
 
     def __init__(self, root: Path, include: Sequence[str], exclude: Sequence[str]) -> None:
-        import pathspec
-
         self.root = root
-        self._include = pathspec.GitIgnoreSpec.from_lines(include) if include else None
-        self._exclude = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+        # pathspec is imported only when there is a pattern to compile.
+        self._include = _compile(include) if include else None
+        self._exclude = _compile(exclude) if exclude else None
         # directory (relative, "" for the root) -> the spec of its .gitignore
         self._gitignores: Dict[str, Optional["pathspec.GitIgnoreSpec"]] = {}
 
     def _gitignore(self, rel_dir: str) -> Optional["pathspec.GitIgnoreSpec"]:
         if rel_dir not in self._gitignores:
-            import pathspec
-
             path = self.root / rel_dir / ".gitignore"
             spec = None
             if path.is_file() and not path.is_symlink():
                 with open(path, encoding="utf-8", errors="surrogateescape") as f:
-                    spec = pathspec.GitIgnoreSpec.from_lines(f.read().splitlines())
+                    spec = _compile(f.read().splitlines())
             self._gitignores[rel_dir] = spec
         return self._gitignores[rel_dir]
 
@@ -277,30 +280,29 @@ class _Found:
 
 def walk(root: Path, start: Path, rules: IgnoreRules) -> Iterator[_Found]:
     """Files and symlinks below ``start`` (or ``start`` itself), never following a link."""
-    start_rel = start.relative_to(root).as_posix() if start != root else ""
+    root_prefix = len(str(root)) + 1
     if not start.is_dir() or start.is_symlink():
         st = os.lstat(start)
-        yield _Found(start_rel, start, stat.S_ISLNK(st.st_mode), bool(st.st_mode & 0o111))
+        yield _Found(start.relative_to(root).as_posix(), start, stat.S_ISLNK(st.st_mode), bool(st.st_mode & 0o111))
         return
-    stack = [start]
+    stack = [str(start)]
     while stack:
-        directory = stack.pop()
-        with os.scandir(directory) as it:
+        with os.scandir(stack.pop()) as it:
             entries = sorted(it, key=lambda e: e.name)
         for entry in entries:
-            path = Path(entry.path)
-            rel = path.relative_to(root).as_posix()
+            # Paths are handled as strings here: this loop runs once per file.
+            rel = entry.path[root_prefix:].replace(os.sep, "/")
             is_link = entry.is_symlink()
             is_dir = entry.is_dir(follow_symlinks=False)
-            if rules.excluded(rel, is_dir or (is_link and path.is_dir())):
+            if rules.excluded(rel, is_dir or (is_link and os.path.isdir(entry.path))):
                 continue
             if is_dir:
-                stack.append(path)
+                stack.append(entry.path)
                 continue
             if not is_link and not entry.is_file(follow_symlinks=False):
                 continue  # sockets, fifos, devices never ship
             mode = entry.stat(follow_symlinks=False).st_mode
-            yield _Found(rel, path, is_link, bool(mode & 0o111) and not is_link)
+            yield _Found(rel, Path(entry.path), is_link, bool(mode & 0o111) and not is_link)
 
 
 def _link_target(found: _Found, root: Path) -> str:

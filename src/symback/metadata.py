@@ -13,29 +13,25 @@ the user wrote).
 
 from __future__ import annotations
 
-import ast
-import datetime
-import difflib
-import email.message
-import json
-import keyword
 import os
 import posixpath
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Iterator, List, Mapping, Optional, Sequence, Tuple
 
-from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
-from packaging.markers import Marker
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
-from packaging.utils import InvalidName, canonicalize_name
-from packaging.version import InvalidVersion, Version
 
 from .common import filename_name, normalize_name, posix_relpath
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    import ast
+
+    from packaging.requirements import Requirement
+
+# PEP 508 names, checked as packaging.utils does (importing it costs start-up time).
+_VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 
 __all__ = [
     "Contact",
@@ -158,6 +154,8 @@ class ProjectMetadata:
         ``extra_requires`` are appended as unconditional ``Requires-Dist`` lines (an
         editable install that needs ``editables`` at run time passes it here).
         """
+        from packaging.requirements import Requirement
+
         headers: List[Tuple[str, str]] = [
             ("Metadata-Version", METADATA_VERSION),
             ("Name", self.name),
@@ -251,6 +249,8 @@ def _show(value: Any, limit: int = 200) -> str:
 
 
 def _toml_repr(value: Any) -> str:
+    import datetime
+    import json
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
@@ -267,6 +267,7 @@ def _toml_repr(value: Any) -> str:
 
 
 def _key(name: str) -> str:
+    import json
     return name if _BARE_KEY.fullmatch(name) else json.dumps(name, ensure_ascii=False)
 
 
@@ -284,6 +285,7 @@ def _last_key(key: str) -> str:
 
 
 def _type_name(value: Any) -> str:
+    import datetime
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, str):
@@ -369,6 +371,8 @@ def load_metadata(
     ``version_file`` is where a dynamic version's ``__version__`` lives (absolute, or
     relative to ``root``), ``None`` when no package was found.
     """
+    from packaging.specifiers import InvalidSpecifier
+
     if not isinstance(project, Mapping):
         raise ConfigError(
             f"pyproject.toml: [project]: must be a table, not {_type_name(project)}: "
@@ -441,6 +445,8 @@ def load_metadata(
 
 def _specifiers(raw: str) -> str:
     """Each specifier normalised (as packaging writes it), in the user's order."""
+    from packaging.specifiers import Specifier, SpecifierSet
+
     SpecifierSet(raw)  # validates the whole set; raises InvalidSpecifier
     return ",".join(str(Specifier(part.strip())) for part in raw.split(",") if part.strip())
 
@@ -450,6 +456,7 @@ def _first_line(error: Exception) -> str:
 
 
 def _check_keys(project: Mapping[str, Any]) -> None:
+    import difflib
     for key in project:
         if key in PROJECT_KEYS:
             continue
@@ -474,9 +481,7 @@ def _load_name(project: Mapping[str, Any]) -> str:
             "name", "required key is missing", fix='Add name = "your-project" to [project].'
         )
     name = _string("name", project["name"], 'name = "your-project"')
-    try:
-        canonicalize_name(name, validate=True)
-    except InvalidName:
+    if not _VALID_NAME.fullmatch(name):
         raise _error(
             "name",
             "not a valid project name",
@@ -506,6 +511,7 @@ def _load_dynamic(project: Mapping[str, Any]) -> Tuple[str, ...]:
 def _load_version(
     project: Mapping[str, Any], dynamic: Tuple[str, ...], root: Path, version_file: Optional[Path]
 ) -> str:
+    from packaging.version import InvalidVersion, Version
     if "version" in project:
         if "version" in dynamic:
             raise _error(
@@ -571,6 +577,7 @@ def read_version(path: Path) -> str:
 
 
 def _read_version(path: Path, shown: str) -> str:
+    import ast
     fix_hint = 'Write __version__ = "1.2.3" (a plain string) at the top level of the module'
     try:
         source = path.read_bytes()
@@ -619,6 +626,7 @@ def _read_version(path: Path, shown: str) -> str:
 
 
 def _binds_version(node: ast.AST) -> bool:
+    import ast
     if isinstance(node, ast.Assign):
         return any(isinstance(t, ast.Name) and t.id == "__version__" for t in node.targets)
     if isinstance(node, ast.AnnAssign):
@@ -690,6 +698,7 @@ def _load_readme(value: Any, root: Path) -> Tuple[Optional[str], Optional[str], 
 
 
 def _infer_content_type(key: str, path: str) -> str:
+    import json
     suffix = posixpath.splitext(path)[1].lower()
     if suffix in _README_TYPES:
         return _README_TYPES[suffix]
@@ -703,6 +712,7 @@ def _infer_content_type(key: str, path: str) -> str:
 
 
 def _check_content_type(value: str) -> str:
+    import email.message
     message = email.message.EmailMessage()
     fix = (
         'Use "text/markdown", "text/x-rst" or "text/plain" (optionally with '
@@ -803,6 +813,7 @@ def _load_license(
     project: Mapping[str, Any], root: Path
 ) -> Tuple[Optional[str], Optional[str], Optional[str]]:
     """(SPDX expression, legacy text, legacy file)."""
+    from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
     if "license" not in project:
         return None, None, None
     value = project["license"]
@@ -1094,6 +1105,7 @@ def _load_urls(project: Mapping[str, Any]) -> Tuple[Tuple[str, str], ...]:
 
 
 def _requirement(key: str, raw: str) -> Requirement:
+    from packaging.requirements import InvalidRequirement, Requirement
     try:
         return Requirement(raw)
     except InvalidRequirement as error:
@@ -1116,6 +1128,7 @@ def _load_dependencies(project: Mapping[str, Any]) -> Tuple[str, ...]:
 def _load_optional_dependencies(
     project: Mapping[str, Any],
 ) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+    from packaging.markers import Marker
     if "optional-dependencies" not in project:
         return ()
     example = 'optional-dependencies = {test = ["pytest"]}'
@@ -1124,16 +1137,15 @@ def _load_optional_dependencies(
     extras = []
     for extra, requirements in table.items():
         key = _sub("optional-dependencies", extra)
-        try:
-            normal = canonicalize_name(extra, validate=True)
-        except InvalidName:
+        if not _VALID_NAME.fullmatch(extra):
             raise _error(
                 key,
                 "not a valid extra name",
                 extra,
                 "Use letters, digits, '.', '-' and '_', starting and ending with a letter "
                 "or digit (PEP 685).",
-            ) from None
+            )
+        normal = normalize_name(extra)
         if normal in seen:
             raise _error(
                 key,
@@ -1182,6 +1194,7 @@ def _object_ref(key: str, raw: str, *, need_attr: bool) -> str:
 
 
 def _dotted(text: str) -> bool:
+    import keyword
     return bool(text) and all(
         p.isidentifier() and not keyword.iskeyword(p) for p in text.split(".")
     )
