@@ -154,8 +154,6 @@ class ProjectMetadata:
         ``extra_requires`` are appended as unconditional ``Requires-Dist`` lines (an
         editable install that needs ``editables`` at run time passes it here).
         """
-        from packaging.requirements import Requirement
-
         headers: List[Tuple[str, str]] = [
             ("Metadata-Version", METADATA_VERSION),
             ("Name", self.name),
@@ -187,8 +185,11 @@ class ProjectMetadata:
             add(("Project-URL", f"{label}, {url}"))
         for requirement in self.dependencies:
             add(("Requires-Dist", requirement))
-        for requirement in extra_requires:
-            add(("Requires-Dist", str(Requirement(requirement))))
+        if extra_requires:
+            from packaging.requirements import Requirement
+
+            for requirement in extra_requires:
+                add(("Requires-Dist", str(Requirement(requirement))))
         for extra, requirements in self.optional_dependencies:
             add(("Provides-Extra", extra))
             for requirement in requirements:

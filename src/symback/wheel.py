@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Iterable, List, Optional, Sequence
 from . import __version__
 from .common import atomic_output, source_date_epoch
 from .links import Link, format_links
-from .zipwriter import ZipWriter
 
 if TYPE_CHECKING:
     from .config import Project
@@ -94,6 +93,8 @@ def write_wheel(
     if links:
         meta.append(WheelEntry(prefix + "LINKS", data=format_links(links)))
     ordered = sorted(payload, key=lambda e: e.arcname) + sorted(meta, key=lambda e: e.arcname)
+
+    from .zipwriter import ZipWriter
 
     with atomic_output(path) as tmp, open(tmp, "wb") as out:
         with ZipWriter(out, epoch=source_date_epoch()) as zw:

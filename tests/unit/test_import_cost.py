@@ -1,0 +1,37 @@
+"""Frontends import the backend once per hook, each time in a fresh process: keep it light."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from conftest import REPO
+
+def _modules_after(code: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", f"import sys; before = set(sys.modules); {code}; "
+         "loaded = sorted(set(sys.modules) - before); import json; print(json.dumps(loaded))"],
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        capture_output=True, text=True, check=True,
+    ).stdout
+    return set(json.loads(out))
+
+
+def test_import_symback_loads_nothing_heavy() -> None:
+    loaded = _modules_after("import symback")
+    assert loaded <= {"symback"}, sorted(loaded)
+
+
+def test_prepare_metadata_does_not_load_archive_code(tmp_path) -> None:
+    project = tmp_path / "p"
+    (project / "src/p").mkdir(parents=True)
+    (project / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "1"\n')
+    (project / "src/p/__init__.py").write_text("")
+    loaded = _modules_after(
+        f"import os; os.chdir({str(project)!r}); import symback; "
+        f"symback.prepare_metadata_for_build_wheel({str(tmp_path)!r})"
+    )
+    for heavy in ("zipfile", "tarfile", "concurrent.futures", "pathspec", "packaging.requirements"):
+        assert heavy not in loaded, heavy
