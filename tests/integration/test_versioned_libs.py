@@ -161,3 +161,16 @@ def test_sdist_round_trip_keeps_links(project: Path, tmp_path: Path, wheels) -> 
     assert members[f"src/{LIB}/libfoo.so.1.2.3"].isfile()
     (wheel,) = out.glob("*.whl")  # python -m build makes the wheel from the sdist
     assert wheel.read_bytes() == wheels["links"].read_bytes()
+
+
+def test_pip_config_settings_choose_the_form(project: Path, make_venv, symback_wheelhouse: Path) -> None:
+    from conftest import wheelhouse_env
+
+    venv = make_venv()
+    # A plain `pip install .` builds a 2.0 wheel, which pip refuses...
+    refused = venv.pip("install", project, env=wheelhouse_env(symback_wheelhouse), check=False)
+    assert refused.returncode != 0
+    # ...and `-C symlinks=copy` (or compat) is the way out with stock pip.
+    venv.pip("install", "--config-settings", "symlinks=compat", project, env=wheelhouse_env(symback_wheelhouse))
+    assert "loaded 1.2.3" in venv.run("-c", CHECK).stdout
+    assert not (venv.site_packages / LIB / "libfoo.so").is_symlink()
