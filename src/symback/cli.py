@@ -10,10 +10,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
+from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from .errors import SymbackError
+from .errors import InstallError, SymbackError
 
 __all__ = ["main"]
 
@@ -38,13 +40,18 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    p = sub.add_parser("install", help="install wheels (Wheel-Version 1.x and 2.0), honouring LINKS")
+    p = sub.add_parser(
+        "install",
+        help="install wheels (Wheel-Version 1.x and 2.0), or build and install project directories, honouring LINKS",
+    )
     _scheme_options(p)
+    p.add_argument("-e", "--editable", action="store_true",
+                   help="for project directories: an editable install (links into the sources)")
     p.add_argument("--copy-links", action="store_true",
                    help="install copies where the wheel has links (RECORD lists them with hashes)")
     p.add_argument("--compile-bytecode", action="store_true",
                    help="byte-compile the installed modules (recorded in RECORD)")
-    p.add_argument("wheels", nargs="+", metavar="WHEEL")
+    p.add_argument("wheels", nargs="+", metavar="WHEEL_OR_PROJECT_DIR")
 
     p = sub.add_parser("uninstall", help="remove an installed distribution by its RECORD")
     _scheme_options(p)
@@ -68,6 +75,28 @@ def _warn(message: str) -> None:
     print(f"symback: warning: {message}", file=sys.stderr)
 
 
+def _wheel_for(path: str, outdir: Path, *, editable: bool) -> str:
+    """``path`` itself if it is a wheel; for a project directory, the wheel built from it.
+
+    The build runs in this interpreter, as a frontend without isolation would: an editable
+    wheel is tagged for it.
+    """
+    if not os.path.isdir(path):
+        if editable:
+            raise InstallError(f"{path}: --editable takes a project directory, not a wheel. Name the directory.")
+        return path
+    from .config import load_project
+
+    project = load_project(Path(path))
+    if editable:
+        from .editable import build_editable
+
+        return str(outdir / build_editable(project, outdir, metadata_directory=None))
+    from .wheel import build_wheel
+
+    return str(outdir / build_wheel(project, outdir))
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "inspect":
         from .wheelfile import inspect
@@ -84,8 +113,10 @@ def _run(args: argparse.Namespace) -> int:
 
     env = environment(python=args.python, prefix=args.prefix, target=args.target)
     if args.command == "install":
-        results = install_wheels(args.wheels, env, copy_links=args.copy_links,
-                                 compile_bytecode=args.compile_bytecode)
+        with tempfile.TemporaryDirectory(prefix="symback-install-") as built:
+            wheels = [_wheel_for(path, Path(built), editable=args.editable) for path in args.wheels]
+            results = install_wheels(wheels, env, copy_links=args.copy_links,
+                                     compile_bytecode=args.compile_bytecode)
         for r in results:
             for w in r.warnings:
                 _warn(w)

@@ -14,12 +14,11 @@ import re
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SRC_ENV, run, uv_bin, wheelhouse_env
+from conftest import REPO, SRC_ENV, run, wheelhouse_env
 
 pytestmark = pytest.mark.slow
 
@@ -415,24 +414,22 @@ def test_deleted_project_fails_cleanly_and_uninstalls(example, make_venv, symbac
 # ----------------------------------------------------------------------------- symback install
 
 
-def _has_installer() -> bool:
-    return (REPO / "src" / "symback" / "install.py").exists()
-
-
-@pytest.mark.skipif(not _has_installer(), reason="symback install (install.py) is not there yet")
-def test_symback_install_honours_editable_links(example, make_venv, tmp_path):
+@pytest.mark.parametrize("how", ["wheel", "project-dir"])
+def test_symback_install_honours_editable_links(example, make_venv, tmp_path, how):
     project = example("srclayout")
-    out = tmp_path / "out"
-    out.mkdir()
-    code = (
-        "import os, sys; from pathlib import Path; os.chdir(sys.argv[1]); "
-        "from symback import buildapi; print(buildapi.build_editable(sys.argv[2]))"
-    )
-    name = run([sys.executable, "-c", code, project, out], env=SRC_ENV).stdout.strip().splitlines()[-1]
-    wheel = out / name
-    assert "-0editable-" in name
     venv = make_venv()
-    run([sys.executable, "-m", "symback", "install", "--python", venv.python, wheel], env=SRC_ENV)
+    if how == "wheel":
+        out = tmp_path / "out"
+        out.mkdir()
+        code = (
+            "import os, sys; from pathlib import Path; os.chdir(sys.argv[1]); "
+            "from symback import buildapi; print(buildapi.build_editable(sys.argv[2]))"
+        )
+        name = run([sys.executable, "-c", code, project, out], env=SRC_ENV).stdout.strip().splitlines()[-1]
+        assert "-0editable-" in name
+        run([sys.executable, "-m", "symback", "install", "--python", venv.python, out / name], env=SRC_ENV)
+    else:  # `symback install -e DIR` builds the editable wheel itself
+        run([sys.executable, "-m", "symback", "install", "-e", "--python", venv.python, project], env=SRC_ENV)
     link = venv.site_packages / "acme_widgets"
     assert link.is_symlink()
     assert not (venv.site_packages / "__editable__.acme_widgets.pth").exists()

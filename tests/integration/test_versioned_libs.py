@@ -174,3 +174,12 @@ def test_pip_config_settings_choose_the_form(project: Path, make_venv, symback_w
     venv.pip("install", "--config-settings", "symlinks=compat", project, env=wheelhouse_env(symback_wheelhouse))
     assert "loaded 1.2.3" in venv.run("-c", CHECK).stdout
     assert not (venv.site_packages / LIB / "libfoo.so").is_symlink()
+
+
+def test_symback_install_builds_a_project_directory(project: Path, make_venv) -> None:
+    venv = make_venv()
+    venv.pip("install", "installer", "packaging", "pathspec")
+    proc = _symback(venv, "install", project)
+    assert "Installed versioned-libs 1.2.3 (2 links)" in proc.stdout, proc.stdout
+    assert os.readlink(venv.site_packages / LIB / "libfoo.so") == "libfoo.so.1"
+    assert "loaded 1.2.3" in venv.run("-c", CHECK).stdout
