@@ -723,7 +723,7 @@ def install_wheels(
                     tx.move(st.staged(scheme, rel), final)
             for st in staged:
                 results.append(InstallResult(
-                    name=st.wheel.distribution, version=st.wheel.version,
+                    name=st.wheel.normalized_name, version=st.wheel.version,
                     replaced=st.old.dist_info if st.old else None,
                     links=len(st.link_paths), warnings=st.wheel.warnings,
                 ))
