@@ -1,0 +1,57 @@
+"""Reference floors for single-threaded Python: the same files, written serially.
+
+    python reference.py zip PROJECT_DIR OUTPUT_DIR RESULT_JSON   # zipfile, ZIP_DEFLATED (level 6)
+    python reference.py tar PROJECT_DIR OUTPUT_DIR RESULT_JSON   # tarfile "w:gz" (level 9)
+
+``zip`` writes every file under PROJECT_DIR/src (what a wheel ships, minus dist-info and
+RECORD hashing); ``tar`` writes the whole PROJECT_DIR (what an sdist ships, minus
+PKG-INFO). Sorted order, no parallelism. Same result file as hook.py.
+"""
+
+import time
+
+T_START = time.perf_counter()
+
+import json  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+
+
+def files(root):
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames):
+            yield os.path.join(dirpath, name)
+
+
+def main() -> None:
+    kind, project, outdir, result = sys.argv[1:5]
+    t0 = time.perf_counter()
+    if kind == "zip":
+        import zipfile
+
+        t1 = time.perf_counter()
+        basename = "reference.zip"
+        src = os.path.join(project, "src")
+        with zipfile.ZipFile(os.path.join(outdir, basename), "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in files(src):
+                zf.write(path, os.path.relpath(path, src))
+    elif kind == "tar":
+        import tarfile
+
+        t1 = time.perf_counter()
+        basename = "reference.tar.gz"
+        top = os.path.basename(os.path.abspath(project))
+        with tarfile.open(os.path.join(outdir, basename), "w:gz") as tf:
+            for path in files(project):
+                tf.add(path, os.path.join(top, os.path.relpath(path, project)), recursive=False)
+    else:
+        raise SystemExit(f"unknown reference kind {kind!r}")
+    t2 = time.perf_counter()
+    with open(result, "w") as f:
+        json.dump({"import_s": t1 - t0, "hook_s": t2 - t1, "driver_s": t2 - T_START,
+                   "basename": basename}, f)
+
+
+if __name__ == "__main__":
+    main()
