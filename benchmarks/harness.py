@@ -357,6 +357,17 @@ def ensure_venv(venv: Path, requirements: Sequence[str], *, python: str, upgrade
     stamp_path.write_text(json.dumps(stamp))
 
 
+def compile_checkout(python: Path) -> None:
+    """Byte-compile the checkout's symback with the benchmark interpreter.
+
+    The peers run from installed wheels, byte-compiled at install; symback runs from
+    ``src/``. Where PYTHONDONTWRITEBYTECODE is set (it is on the project's machines) the
+    checkout would otherwise be compiled from source in every measured process, a cost no
+    installed user pays.
+    """
+    subprocess.run([str(python), "-m", "compileall", "-q", str(SRC / "symback")], check=True)
+
+
 def distribution_version(python: Path, dist: str) -> str | None:
     proc = subprocess.run(
         [str(python), "-c", f"import importlib.metadata as m; print(m.version({dist!r}))"],

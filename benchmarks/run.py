@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from backends import BACKENDS, REQUIREMENTS, selected  # noqa: E402
 from harness import (  # noqa: E402
-    BENCH_DIR, REPO, SRC, Context, NotImplementedSuite, distribution_version, ensure_venv,
+    BENCH_DIR, REPO, SRC, Context, NotImplementedSuite, compile_checkout, distribution_version, ensure_venv,
     git_revision, log, machine_info,
 )
 from render import render  # noqa: E402
@@ -104,6 +104,7 @@ def main(argv: list[str]) -> int:
     load_start = loadavg()
     venv = work / "venv"
     ensure_venv(venv, REQUIREMENTS, python=args.python, upgrade=args.upgrade)
+    compile_checkout(venv / "bin" / "python")
     ctx = Context(
         args=args, work=work, venv=venv, rounds=args.rounds, quick=args.quick,
         timeout=args.timeout, backends=args.backends, projects=args.projects,

@@ -353,8 +353,9 @@ METHODOLOGY = """\
   with `ZIP_DEFLATED` (level 6) over `src/` for wheels, `tarfile` `w:gz` (level 9) over
   the project for sdists. No RECORD hashing, no metadata: the floor for a serial,
   pure-Python backend.
-- **symback** runs from the checkout (`PYTHONPATH={src}`), not installed; the peers are
-  the latest releases installed into `benchmarks/.work/venv` (versions above).
+- **symback** runs from the checkout (`PYTHONPATH={src}`), not installed, byte-compiled
+  first (`compileall`) as an install would; the peers are the latest releases installed
+  (byte-compiled) into `benchmarks/.work/venv` (versions above).
 - **import cost**: `python -X importtime -c "import M"`, summing the cumulative time of
   the top-level imports not already done at interpreter start-up; and the median
   wall time of `python -c "import M"` minus that of `python -c pass` (interleaved runs,

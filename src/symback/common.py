@@ -73,12 +73,8 @@ def atomic_output(final: Path) -> Iterator[Path]:
     A build that fails part-way thus never leaves a half-written archive where a
     frontend (or a user) would take it for a finished one.
     """
-    import tempfile
-
     final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = _exclusive_temp(final)
     try:
         yield tmp
         os.chmod(tmp, 0o644 & ~_umask())
@@ -87,6 +83,21 @@ def atomic_output(final: Path) -> Iterator[Path]:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+
+
+def _exclusive_temp(final: Path) -> Path:
+    """Create and return a new empty file beside ``final``, unique to this call.
+
+    (tempfile would do this too, but importing it costs every build hook start-up time.)
+    """
+    for attempt in range(1000):
+        tmp = final.with_name(f".{final.name}.{os.getpid()}-{attempt}.part")
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            continue
+        return tmp
+    raise BuildError(f"{final.parent}: cannot create a temporary file there. Remove stale *.part files.")
 
 
 def _umask() -> int:

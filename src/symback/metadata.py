@@ -372,8 +372,6 @@ def load_metadata(
     ``version_file`` is where a dynamic version's ``__version__`` lives (absolute, or
     relative to ``root``), ``None`` when no package was found.
     """
-    from packaging.specifiers import InvalidSpecifier
-
     if not isinstance(project, Mapping):
         raise ConfigError(
             f"pyproject.toml: [project]: must be a table, not {_type_name(project)}: "
@@ -394,6 +392,8 @@ def load_metadata(
 
     requires_python = None
     if "requires-python" in project:
+        from packaging.specifiers import InvalidSpecifier
+
         raw = _string("requires-python", project["requires-python"], 'requires-python = ">=3.9"')
         try:
             requires_python = _specifiers(raw)
@@ -512,7 +512,6 @@ def _load_dynamic(project: Mapping[str, Any]) -> Tuple[str, ...]:
 def _load_version(
     project: Mapping[str, Any], dynamic: Tuple[str, ...], root: Path, version_file: Optional[Path]
 ) -> str:
-    from packaging.version import InvalidVersion, Version
     if "version" in project:
         if "version" in dynamic:
             raise _error(
@@ -522,15 +521,15 @@ def _load_version(
                 'Either remove version, or remove "version" from dynamic.',
             )
         raw = _string("version", project["version"], 'version = "1.0.0"')
-        try:
-            return str(Version(raw))
-        except InvalidVersion:
+        version = _normalized_version(raw)
+        if version is None:
             raise _error(
                 "version",
                 "not a valid PEP 440 version",
                 raw,
                 'Use a version such as "1.2.3", "1.2.3rc1" or "1.2.3.post1".',
-            ) from None
+            )
+        return version
     if "version" not in dynamic:
         raise _error(
             "version",
@@ -551,13 +550,33 @@ def _load_version(
         path = root / path
     shown = _display_path(path, root)
     raw = _read_version(path, shown)
-    try:
-        return str(Version(raw))
-    except InvalidVersion:
+    version = _normalized_version(raw)
+    if version is None:
         raise ConfigError(
             f"{shown}: __version__: not a valid PEP 440 version: {_show(raw)}. Use a "
             'version such as "1.2.3", "1.2.3rc1" or "1.2.3.post1".'
-        ) from None
+        )
+    return version
+
+
+# A plain release number with no leading zeros is its own PEP 440 normal form.
+_CANONICAL_RELEASE = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*")
+
+
+def _normalized_version(raw: str) -> Optional[str]:
+    """The PEP 440 normal form of ``raw``, or ``None`` if it is not a version.
+
+    The common case (``1.2.3``) is answered without importing packaging.version, which
+    costs every build hook start-up time.
+    """
+    if _CANONICAL_RELEASE.fullmatch(raw):
+        return raw
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return str(Version(raw))
+    except InvalidVersion:
+        return None
 
 
 def _display_path(path: Path, root: Path) -> str:
@@ -1129,9 +1148,10 @@ def _load_dependencies(project: Mapping[str, Any]) -> Tuple[str, ...]:
 def _load_optional_dependencies(
     project: Mapping[str, Any],
 ) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
-    from packaging.markers import Marker
     if "optional-dependencies" not in project:
         return ()
+    from packaging.markers import Marker
+
     example = 'optional-dependencies = {test = ["pytest"]}'
     table = _table("optional-dependencies", project["optional-dependencies"], example)
     seen: dict = {}

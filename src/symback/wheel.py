@@ -7,8 +7,6 @@ project's symlink policy (``links``, ``compat`` or ``copy``).
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +32,13 @@ class WheelEntry:
     source: Optional[Path] = None
     data: Optional[bytes] = None
     executable: bool = False
+
+
+def record_row(*fields: str) -> str:
+    """One RECORD line, quoted as the csv module's default dialect would (csv itself is
+    not imported: start-up time)."""
+    quoted = ('"' + f.replace('"', '""') + '"' if any(c in f for c in ',"\r\n') else f for f in fields)
+    return ",".join(quoted) + "\n"
 
 
 def wheel_file_text(*, wheel_version: str, tags: Sequence[str], root_is_purelib: bool, build_tag: Optional[str]) -> bytes:
@@ -104,13 +109,9 @@ def write_wheel(
                 else:
                     zw.add_bytes(entry.arcname, entry.data or b"", executable=entry.executable)
             zw.flush()
-            record = io.StringIO()
-            writer = csv.writer(record, lineterminator="\n")
-            for entry in ordered:
-                digest = zw.digests[entry.arcname]
-                writer.writerow((entry.arcname, digest.sha256, digest.size))
-            writer.writerow((prefix + "RECORD", "", ""))
-            zw.add_bytes(prefix + "RECORD", record.getvalue().encode("utf-8"))
+            rows = [record_row(e.arcname, zw.digests[e.arcname].sha256, str(zw.digests[e.arcname].size)) for e in ordered]
+            rows.append(record_row(prefix + "RECORD", "", ""))
+            zw.add_bytes(prefix + "RECORD", "".join(rows).encode("utf-8"))
     return path
 
 
