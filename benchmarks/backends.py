@@ -18,7 +18,9 @@ from typing import Callable
 from harness import SRC
 
 # Installed (latest) into benchmarks/.work/venv. packaging/pathspec: symback's dependencies.
-REQUIREMENTS = ["uv-build", "flit-core", "hatchling", "setuptools", "packaging", "pathspec"]
+# uv is measured (`uv pip install`) and makes the suites' venvs; installing it here means
+# a fresh machine needs nothing but python3.
+REQUIREMENTS = ["uv-build", "flit-core", "hatchling", "setuptools", "packaging", "pathspec", "uv"]
 
 
 @dataclasses.dataclass(frozen=True)

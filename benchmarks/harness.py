@@ -318,7 +318,9 @@ def find_uv() -> str | None:
 
         return find_uv_bin()
     except Exception:
-        return None
+        pass
+    in_bench_venv = BENCH_DIR / ".work" / "venv" / "bin" / "uv"  # from REQUIREMENTS
+    return str(in_bench_venv) if in_bench_venv.exists() else None
 
 
 def ensure_venv(venv: Path, requirements: Sequence[str], *, python: str, upgrade: bool) -> None:
