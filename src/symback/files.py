@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from .errors import BuildError, ConfigError
-from .links import MAX_CHAIN_DEPTH, Link
+from .links import Link, LinkTree
 
 if TYPE_CHECKING:
     import pathspec
@@ -322,30 +322,6 @@ def _link_target(found: _Found, root: Path) -> str:
     return target
 
 
-def _check_chains(links: Dict[str, str]) -> None:
-    """Refuse cycles and over-long chains among project-relative links."""
-    for start in links:
-        seen = [start]
-        current = links[start]
-        while True:
-            # a link whose target lies *below* another link resolves through that link
-            hop = current if current in links else next(
-                (l for l in links if current.startswith(l + "/")), None
-            )
-            if hop is None:
-                break
-            if hop in seen:
-                chain = " -> ".join(seen + [hop])
-                raise BuildError(f"{start}: symlink cycle: {chain}. Break the cycle.")
-            seen.append(hop)
-            if len(seen) > MAX_CHAIN_DEPTH:
-                raise BuildError(
-                    f"{start}: chain of more than {MAX_CHAIN_DEPTH} symlinks ({' -> '.join(seen)}). "
-                    "Point the link closer to the real file."
-                )
-            current = links[hop] + current[len(hop):]
-
-
 def select_wheel_files(project: "Project") -> FileSet:
     """The regular files and symlinks of the release wheel."""
     root = project.root
@@ -364,7 +340,6 @@ def select_wheel_files(project: "Project") -> FileSet:
             else:
                 files.append(SourceFile(found.path, arcname, found.executable))
 
-    _check_chains(raw_links)
     shipped_dirs = {rel.rsplit("/", i)[0] for rel in to_arc for i in range(1, rel.count("/") + 1)}
     links: List[Link] = []
     for rel, target in sorted(raw_links.items()):
@@ -381,9 +356,9 @@ def select_wheel_files(project: "Project") -> FileSet:
             )
         links.append(Link(to_arc[rel], target_arc))
 
-    from .links import LinkTree
-
-    LinkTree.build(links, (f.arcname for f in files), source="the selected files")
+    # Cycles, chains too deep, paths through a link: the installer's own rules, checked
+    # here so that a wheel symback builds is one symback installs.
+    LinkTree.build(links, (f.arcname for f in files), source="symlinks in the wheel (archive paths)")
     return FileSet(tuple(sorted(files, key=lambda f: f.arcname)), tuple(sorted(links)))
 
 
@@ -425,7 +400,6 @@ def select_sdist_files(project: "Project") -> List[SdistMember]:
         if rel not in members:
             path = root / rel
             members[rel] = SdistMember(rel, path, None, bool(os.stat(path).st_mode & 0o111))
-    _check_chains(raw_links)
     shipped = set(members)
     shipped_dirs = {rel.rsplit("/", i)[0] for rel in shipped for i in range(1, rel.count("/") + 1)}
     for rel, target in raw_links.items():
@@ -434,4 +408,10 @@ def select_sdist_files(project: "Project") -> List[SdistMember]:
                 f"{rel}: symlink to {target!r}, which is not in the sdist (excluded or ignored). "
                 "Include the target, or exclude the link."
             )
+    if raw_links:
+        LinkTree.build(
+            (Link(rel, target) for rel, target in raw_links.items()),
+            (rel for rel, m in members.items() if m.link_target is None),
+            source="symlinks in the sdist (project paths)",
+        )
     return [members[k] for k in sorted(members)]

@@ -8,7 +8,7 @@ import pytest
 from projects import make_project
 
 from symback.config import load_project
-from symback.errors import BuildError, ConfigError
+from symback.errors import BuildError, ConfigError, LinksError
 from symback.files import select_sdist_files, select_wheel_files
 from symback.links import Link
 
@@ -149,7 +149,7 @@ def test_bad_links_fail_the_build(tmp_path: Path, target: str, message: str) -> 
 
 def test_cycle_fails_the_build(tmp_path: Path) -> None:
     root = make_project(tmp_path, {"src/demo/__init__.py": ""}, links={"src/demo/a": "b", "src/demo/b": "a"})
-    with pytest.raises(BuildError, match="symlink cycle"):
+    with pytest.raises(LinksError, match=r"demo/a.*cycle"):
         select_wheel_files(load_project(root))
 
 
@@ -157,7 +157,7 @@ def test_overlong_chain_fails_the_build(tmp_path: Path) -> None:
     links = {f"src/demo/l{i}": f"l{i + 1}" for i in range(12)}
     links["src/demo/l12"] = "real"
     root = make_project(tmp_path, {"src/demo/__init__.py": "", "src/demo/real": ""}, links=links)
-    with pytest.raises(BuildError, match="chain of more than 8 symlinks"):
+    with pytest.raises(LinksError, match=r"8 allowed"):
         select_wheel_files(load_project(root))
 
 
@@ -186,3 +186,9 @@ def test_sdist_keeps_links_and_everything_not_ignored(tmp_path: Path) -> None:
         "src/demo/lib/libfoo.so.1": None,
         "tests/test_a.py": None,
     }
+
+
+def test_sdist_refuses_a_cycle(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"src/demo/__init__.py": ""}, links={"docs/a": "b", "docs/b": "a"})
+    with pytest.raises(LinksError, match=r"sdist.*docs/a.*cycle"):
+        select_sdist_files(load_project(root))
