@@ -182,3 +182,39 @@ def shared_build(
             build(target)
             (target / ".complete").touch()
     return target
+
+
+def snapshot_tree(
+    root: Path,
+    *,
+    skip_dirs: Sequence[str] = (),
+    skip_top: Sequence[str] = (),
+    mtimes: bool = False,
+) -> dict[str, tuple]:
+    """Every path under ``root`` -> ("link", target) | ("dir", mode) | ("file", mode, sha256[, mtime]).
+
+    Links are never followed. ``skip_dirs`` are directory names skipped at any depth,
+    ``skip_top`` names skipped directly under ``root``. Compare two snapshots to prove a
+    tree (a site-packages, a user's sources) is exactly as it was.
+    """
+    import hashlib
+    import stat
+
+    out: dict[str, tuple] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        at_top = Path(dirpath) == root
+        dirnames[:] = sorted(d for d in dirnames if d not in skip_dirs and not (at_top and d in skip_top))
+        for name in dirnames + sorted(filenames):
+            path = os.path.join(dirpath, name)
+            rel = Path(path).relative_to(root).as_posix()
+            st = os.lstat(path)
+            if stat.S_ISLNK(st.st_mode):
+                out[rel] = ("link", os.readlink(path))
+            elif stat.S_ISDIR(st.st_mode):
+                out[rel] = ("dir", stat.S_IMODE(st.st_mode))
+            else:
+                with open(path, "rb") as f:
+                    digest = hashlib.sha256(f.read()).hexdigest()
+                entry: tuple = ("file", stat.S_IMODE(st.st_mode), digest)
+                out[rel] = entry + (st.st_mtime_ns,) if mtimes else entry
+    return out

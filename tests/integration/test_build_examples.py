@@ -36,7 +36,7 @@ from pathlib import Path
 import pytest
 from packaging.metadata import Metadata
 
-from conftest import EXAMPLES, SRC_ENV, run, shared_build, wheelhouse_env
+from conftest import EXAMPLES, SRC_ENV, run, shared_build, snapshot_tree, wheelhouse_env
 
 pytestmark = pytest.mark.slow
 
@@ -361,17 +361,7 @@ BAD_CONFIGS = {
 
 def snapshot(root: Path) -> dict[str, tuple]:
     """Every path under root with its type, mode, mtime and content (or link target)."""
-    out: dict[str, tuple] = {}
-    for path in sorted(root.rglob("*")):
-        st = path.lstat()
-        rel = path.relative_to(root).as_posix()
-        if path.is_symlink():
-            out[rel] = ("link", os.readlink(path))
-        elif path.is_dir():
-            out[rel] = ("dir", st.st_mode)
-        else:
-            out[rel] = ("file", st.st_mode, st.st_mtime_ns, path.read_bytes())
-    return out
+    return snapshot_tree(root, mtimes=True)
 
 
 @pytest.mark.parametrize("what", ["sdist+wheel", "wheel"])

@@ -8,7 +8,6 @@ file byte-for-byte intact.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SRC_ENV, run, wheelhouse_env
+from conftest import REPO, SRC_ENV, run, snapshot_tree, wheelhouse_env
 
 pytestmark = pytest.mark.slow
 
@@ -28,21 +27,9 @@ TAG_GLOB = "__editable__.*"
 # ----------------------------------------------------------------------------- helpers
 
 
-def snapshot(root: Path) -> dict[str, str]:
-    """Every regular file and symlink under ``root`` (not build/, not caches) -> its digest."""
-    out: dict[str, str] = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        rel_dir = Path(dirpath).relative_to(root)
-        dirnames[:] = [d for d in dirnames if not (rel_dir == Path(".") and d in ("build", "dist"))]
-        dirnames[:] = [d for d in dirnames if d not in ("__pycache__", ".mypy_cache")]
-        for name in dirnames + filenames:
-            path = Path(dirpath) / name
-            rel = (rel_dir / name).as_posix()
-            if path.is_symlink():
-                out[rel] = "link:" + os.readlink(path)
-            elif path.is_file():
-                out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
+def snapshot(root: Path) -> dict[str, tuple]:
+    """The project's files and links (not build/ or dist/, not caches)."""
+    return snapshot_tree(root, skip_dirs=("__pycache__", ".mypy_cache"), skip_top=("build", "dist"))
 
 
 def editable_env(wheelhouse: Path, **extra: str) -> dict[str, str]:

@@ -9,13 +9,12 @@ installer in-process for speed; a few go through ``python -m symback`` in a real
 from __future__ import annotations
 
 import os
-import stat
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import SRC_ENV, run
+from conftest import SRC_ENV, run, snapshot_tree
 from symback import install as install_mod
 from symback.errors import InstallError, LinksError, SymbackError
 from symback.install import Environment, install_wheels, uninstall
@@ -25,20 +24,7 @@ from wheelmaker import SONAME_LINKS, compat_files, make_wheel, record_hash, sona
 
 
 def snapshot(root: Path) -> dict[str, tuple]:
-    """Every path under ``root``: ("dir",), ("file", bytes, mode) or ("link", value)."""
-    out: dict[str, tuple] = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in dirnames + filenames:
-            p = os.path.join(dirpath, name)
-            rel = os.path.relpath(p, root)
-            if os.path.islink(p):
-                out[rel] = ("link", os.readlink(p))
-            elif os.path.isdir(p):
-                out[rel] = ("dir",)
-            else:
-                with open(p, "rb") as f:
-                    out[rel] = ("file", f.read(), stat.S_IMODE(os.lstat(p).st_mode))
-    return out
+    return snapshot_tree(root)
 
 
 def make_env(base: Path) -> Environment:

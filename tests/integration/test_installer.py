@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SRC_ENV, Venv, run
+from conftest import SRC_ENV, Venv, run, snapshot_tree
 from wheelmaker import SONAME_BYTES, SONAME_LINKS, compat_files, make_wheel, soname_wheel
 
 pytestmark = pytest.mark.slow
@@ -36,17 +36,8 @@ def symback(venv: Venv, *args, check: bool = True):  # type: ignore[no-untyped-d
     return run([venv.python, "-m", "symback", *args], env=SRC_ENV, check=check)
 
 
-def tree(root: Path) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in dirnames + filenames:
-            p = os.path.join(dirpath, name)
-            rel = os.path.relpath(p, root)
-            if "__pycache__" in rel:
-                continue
-            out[rel] = ("link", os.readlink(p)) if os.path.islink(p) else (
-                "dir" if os.path.isdir(p) else Path(p).read_bytes())
-    return out
+def tree(root: Path) -> dict[str, tuple]:
+    return snapshot_tree(root, skip_dirs=("__pycache__",))
 
 
 def record_rows(site: Path, dist_info: str) -> dict[str, tuple[str, str]]:
@@ -131,8 +122,8 @@ def test_soname_chain_install_then_uninstall(tmp_path: Path, make_venv, uninstal
     assert tree(source) == source_before
     assert (source / "src" / "edpkg" / "sub" / "data.txt").read_text() == "precious\n"
     # (pip and uv leave emptied directories such as share/demo behind; compare the rest.)
-    after = {k: v for k, v in tree(venv.path).items() if v != "dir"}
-    expected = {k: v for k, v in before.items() if v != "dir"}
+    after = {k: v for k, v in tree(venv.path).items() if v[0] != "dir"}
+    expected = {k: v for k, v in before.items() if v[0] != "dir"}
     assert after == expected, sorted(set(after) ^ set(expected))
     if uninstaller == "symback":
         assert not (site / "pkg").exists() and not (venv.path / "share" / "demo").exists()
