@@ -15,10 +15,11 @@ from __future__ import annotations
 import csv
 import io
 import os
+import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Dict, Iterable, Mapping
 
 from .errors import LinksError
 
@@ -587,3 +588,25 @@ class LinkTree:
             return self.resolve(path) in self.directories
         except LinksError:
             return False
+
+    def expand(self, path: str) -> Dict[str, str]:
+        """What ``path`` (a link, file or directory) stands for, as regular files.
+
+        Returns ``{path relative to it: file}``, with ``""`` for a single file; links
+        inside a linked directory are followed the same way. This is what a copy of the
+        link holds (compat wheels, ``--copy-links``, ``convert``).
+        """
+        link_paths = {link.path for link in self.links}
+        real = self.resolve(path) if path in link_paths else path
+        if real in self.files:
+            return {"": real}
+        prefix = real + "/"
+        out: Dict[str, str] = {}
+        for file in self.files:
+            if file.startswith(prefix) and not any(file.startswith(lp + "/") for lp in link_paths):
+                out[file[len(prefix):]] = file
+        for lp in link_paths:
+            if lp.startswith(prefix):
+                for rel, file in self.expand(lp).items():
+                    out[posixpath.join(lp[len(prefix):], rel) if rel else lp[len(prefix):]] = file
+        return out

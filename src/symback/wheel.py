@@ -135,12 +135,10 @@ def write_metadata_directory(project: "Project", metadata_directory: Path, *, ex
     """PEP 517 ``prepare_metadata_for_build_*``: the dist-info a wheel will hold, minus RECORD."""
     meta = project.metadata
     dist_info = dist_info_name(meta.dist_name, meta.version)
-    target = metadata_directory / dist_info
     for entry in metadata_entries(project, dist_info, extra_requires=extra_requires):
         dest = metadata_directory / entry.arcname
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(entry.data if entry.data is not None else entry.source.read_bytes())  # type: ignore[union-attr]
-    target.mkdir(parents=True, exist_ok=True)
     return dist_info
 
 
@@ -158,25 +156,9 @@ def payload_entries(files: "FileSet", symlinks: str) -> tuple[List[WheelEntry], 
     by_arcname = {f.arcname: f for f in files.files}
     tree = LinkTree.build(files.links, by_arcname, source="the selected files")
     for link in files.links:
-        resolved = tree.resolve(link.path)
-        if resolved in by_arcname:
-            f = by_arcname[resolved]
-            entries.append(WheelEntry(link.path, source=f.source, executable=f.executable))
-            continue
-        # A directory link: copy every file below what it resolves to, following the
-        # links inside it the same way.
-        for arcname in sorted(by_arcname):
-            if arcname.startswith(resolved + "/"):
-                f = by_arcname[arcname]
-                entries.append(WheelEntry(link.path + arcname[len(resolved):], source=f.source, executable=f.executable))
-        for inner in files.links:
-            if inner.path.startswith(resolved + "/"):
-                inner_resolved = tree.resolve(inner.path)
-                if inner_resolved in by_arcname:
-                    f = by_arcname[inner_resolved]
-                    entries.append(
-                        WheelEntry(link.path + inner.path[len(resolved):], source=f.source, executable=f.executable)
-                    )
+        for rel, arcname in sorted(tree.expand(link.path).items()):
+            f = by_arcname[arcname]
+            entries.append(WheelEntry(f"{link.path}/{rel}" if rel else link.path, source=f.source, executable=f.executable))
     return entries, (list(files.links) if symlinks == "compat" else [])
 
 

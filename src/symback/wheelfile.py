@@ -132,25 +132,13 @@ class WheelContents:
         return [m for m in self.members if not m.startswith(prefix)]
 
     def expand(self, path: str) -> dict[str, str]:
-        """What a link (or a directory holding links) stands for, as regular members.
+        """What a link stands for, as regular members (see :meth:`LinkTree.expand`).
 
-        Returns ``{relative path: member}``; ``""`` for a single file. Used by
-        ``--copy-links`` and ``convert`` to materialise copies.
+        Used by ``--copy-links`` and ``convert`` to materialise copies.
         """
-        links = {link.path: link for link in self.links}
-        real = self.tree.resolve(path) if (self.tree is not None and path in links) else path
-        if real in self.members:
-            return {"": real}
-        out: dict[str, str] = {}
-        prefix = real + "/"
-        for m in self.members:
-            if m.startswith(prefix) and not _under_any(m, links):
-                out[m[len(prefix):]] = m
-        for lp in links:
-            if lp.startswith(prefix):
-                for rel, m in self.expand(lp).items():
-                    out[posixpath.join(lp[len(prefix):], rel) if rel else lp[len(prefix):]] = m
-        return out
+        if self.tree is None:
+            raise ValueError(f"{self.name}: no links to expand")
+        return self.tree.expand(path)
 
 
 # ----------------------------------------------------------------------------- helpers
