@@ -16,17 +16,17 @@ ZIP_EPOCH_MIN = 315532800
 # 2107-12-31T23:59:58Z: the latest.
 ZIP_EPOCH_MAX = 4354819198
 
-_NAME_SEPARATORS = re.compile(r"[-_.]+")
+_NAME_SEPARATORS = r"[-_.]+"  # compiled on first use (re caches it)
 
 
 def normalize_name(name: str) -> str:
     """The PEP 503 normalised form of a project name (``Foo.Bar_baz`` -> ``foo-bar-baz``)."""
-    return _NAME_SEPARATORS.sub("-", name).lower()
+    return re.sub(_NAME_SEPARATORS, "-", name).lower()
 
 
 def filename_name(name: str) -> str:
     """The name as it stands in wheel and sdist file names (``foo_bar_baz``)."""
-    return _NAME_SEPARATORS.sub("_", name).lower()
+    return re.sub(_NAME_SEPARATORS, "_", name).lower()
 
 
 def source_date_epoch() -> int:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Optional, Tuple
 
 from .common import load_toml
 from .errors import ConfigError
@@ -24,8 +23,7 @@ def _closest(key: str, valid: Tuple[str, ...]) -> str:
     return f" Did you mean {match[0]!r}?" if match else f" Valid keys: {', '.join(valid)}."
 
 
-@dataclass(frozen=True)
-class BuildSettings:
+class BuildSettings(NamedTuple):
     """Per-build overrides from ``config_settings`` (``-C key=value``)."""
 
     symlinks: Optional[str] = None
@@ -66,8 +64,7 @@ class BuildSettings:
         return cls(symlinks=symlinks, editable_mode=mode)
 
 
-@dataclass(frozen=True)
-class ToolConfig:
+class ToolConfig(NamedTuple):
     """``[tool.symback]``: how files are chosen and how symlinks and editables are made."""
 
     packages: Optional[Tuple[str, ...]] = None
@@ -118,8 +115,7 @@ class ToolConfig:
         )
 
     def with_settings(self, settings: BuildSettings) -> "ToolConfig":
-        return replace(
-            self,
+        return self._replace(
             symlinks=settings.symlinks or self.symlinks,
             editable_mode=settings.editable_mode or self.editable_mode,
         )
@@ -146,8 +142,7 @@ def _strings(value: Any, where: str, *, allow_empty: bool = True) -> Tuple[str, 
     return tuple(value)
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(NamedTuple):
     root: Path
     metadata: "ProjectMetadata"
     tool: ToolConfig

@@ -19,9 +19,8 @@ from __future__ import annotations
 import os
 import posixpath
 import stat
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from .errors import BuildError, ConfigError
 from .links import Link, LinkTree
@@ -43,8 +42,7 @@ NOT_PACKAGES = frozenset(
 NOT_MODULES = frozenset({"setup.py", "conftest.py", "noxfile.py", "tasks.py", "fabfile.py", "manage.py"})
 
 
-@dataclass(frozen=True)
-class PackageRoot:
+class PackageRoot(NamedTuple):
     """One top-level import location shipped by the wheel."""
 
     import_path: str  # "pkg", "mod.py", or "ns/pkg" inside a PEP 420 namespace
@@ -55,15 +53,14 @@ class PackageRoot:
         return self.import_path.endswith(".py")
 
 
-@dataclass(frozen=True)
-class SourceFile:
-    source: Path  # absolute path on disk, a regular file
+class SourceFile(NamedTuple):
+    source: str  # absolute path on disk, a regular file
     arcname: str  # archive path
     executable: bool
+    size: int  # when it was walked (the archive stores what is read)
 
 
-@dataclass(frozen=True)
-class FileSet:
+class FileSet(NamedTuple):
     files: Tuple[SourceFile, ...]
     links: Tuple[Link, ...]
 
@@ -224,6 +221,7 @@ class IgnoreRules:
         self._exclude = _compile(exclude) if exclude else None
         # directory (relative, "" for the root) -> the spec of its .gitignore
         self._gitignores: Dict[str, Optional["pathspec.GitIgnoreSpec"]] = {}
+        self._above: Dict[str, Tuple[Tuple[int, "pathspec.GitIgnoreSpec"], ...]] = {}
 
     def _gitignore(self, rel_dir: str) -> Optional["pathspec.GitIgnoreSpec"]:
         if rel_dir not in self._gitignores:
@@ -235,16 +233,22 @@ class IgnoreRules:
             self._gitignores[rel_dir] = spec
         return self._gitignores[rel_dir]
 
+    def _specs_above(self, rel_dir: str) -> Tuple[Tuple[int, "pathspec.GitIgnoreSpec"], ...]:
+        """The ``.gitignore`` specs that judge paths in ``rel_dir``, deepest first, each
+        with the length of its directory's prefix. Cached: asked once per file."""
+        specs = self._above.get(rel_dir)
+        if specs is None:
+            parent = self._specs_above(rel_dir.rpartition("/")[0]) if rel_dir else ()
+            own = self._gitignore(rel_dir)
+            specs = (((len(rel_dir) + 1 if rel_dir else 0), own),) + parent if own is not None else parent
+            self._above[rel_dir] = specs
+        return specs
+
     def _git_ignored(self, rel: str, is_dir: bool) -> bool:
-        parts = rel.split("/")
         # The deepest .gitignore that has an opinion wins; ancestors' decisions about a
         # parent directory were already applied while walking down.
-        for depth in range(len(parts) - 1, -1, -1):
-            spec = self._gitignore("/".join(parts[:depth]))
-            if spec is None:
-                continue
-            sub = "/".join(parts[depth:]) + ("/" if is_dir else "")
-            result = spec.check_file(sub)
+        for prefix, spec in self._specs_above(rel.rpartition("/")[0]):
+            result = spec.check_file(rel[prefix:] + ("/" if is_dir else ""))
             if result.include is not None:
                 return bool(result.include)
         return False
@@ -270,12 +274,12 @@ class IgnoreRules:
 # -- walking ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Found:
+class _Found(NamedTuple):
     rel: str  # project-relative posix path
-    path: Path
+    path: str  # on disk
     is_link: bool
     executable: bool
+    size: int
 
 
 def walk(root: Path, start: Path, rules: IgnoreRules) -> Iterator[_Found]:
@@ -283,7 +287,8 @@ def walk(root: Path, start: Path, rules: IgnoreRules) -> Iterator[_Found]:
     root_prefix = len(str(root)) + 1
     if not start.is_dir() or start.is_symlink():
         st = os.lstat(start)
-        yield _Found(start.relative_to(root).as_posix(), start, stat.S_ISLNK(st.st_mode), bool(st.st_mode & 0o111))
+        is_link = stat.S_ISLNK(st.st_mode)
+        yield _Found(start.relative_to(root).as_posix(), str(start), is_link, bool(st.st_mode & 0o111) and not is_link, st.st_size)
         return
     stack = [str(start)]
     while stack:
@@ -301,12 +306,13 @@ def walk(root: Path, start: Path, rules: IgnoreRules) -> Iterator[_Found]:
                 continue
             if not is_link and not entry.is_file(follow_symlinks=False):
                 continue  # sockets, fifos, devices never ship
-            mode = entry.stat(follow_symlinks=False).st_mode
-            yield _Found(rel, Path(entry.path), is_link, bool(mode & 0o111) and not is_link)
+            st = entry.stat(follow_symlinks=False)
+            yield _Found(rel, entry.path, is_link, bool(st.st_mode & 0o111) and not is_link, st.st_size)
 
 
-def _link_target(found: _Found, root: Path) -> str:
-    """The project-relative path a symlink points to; an error if it cannot ship."""
+def _link_target(found: _Found, root: Path) -> Tuple[str, str]:
+    """The symlink's raw value and the project-relative path it points to; an error if
+    it cannot ship."""
     raw = os.readlink(found.path)
     fix = (
         "Make it a relative link to a file that ships, exclude it with "
@@ -319,7 +325,7 @@ def _link_target(found: _Found, root: Path) -> str:
         raise BuildError(f"{found.rel}: symlink to {raw!r} leaves the project directory. {fix}")
     if not os.path.lexists(root / target):
         raise BuildError(f"{found.rel}: dangling symlink: its target {raw!r} does not exist. {fix}")
-    return target
+    return raw, target
 
 
 def select_wheel_files(project: "Project") -> FileSet:
@@ -336,9 +342,9 @@ def select_wheel_files(project: "Project") -> FileSet:
             arcname = package.import_path + found.rel[len(base_rel):]
             to_arc[found.rel] = arcname
             if found.is_link:
-                raw_links[found.rel] = _link_target(found, root)
+                raw_links[found.rel] = _link_target(found, root)[1]
             else:
-                files.append(SourceFile(found.path, arcname, found.executable))
+                files.append(SourceFile(found.path, arcname, found.executable, found.size))
 
     shipped_dirs = {rel.rsplit("/", i)[0] for rel in to_arc for i in range(1, rel.count("/") + 1)}
     links: List[Link] = []
@@ -358,7 +364,8 @@ def select_wheel_files(project: "Project") -> FileSet:
 
     # Cycles, chains too deep, paths through a link: the installer's own rules, checked
     # here so that a wheel symback builds is one symback installs.
-    LinkTree.build(links, (f.arcname for f in files), source="symlinks in the wheel (archive paths)")
+    if links:
+        LinkTree.build(links, (f.arcname for f in files), source="symlinks in the wheel (archive paths)")
     return FileSet(tuple(sorted(files, key=lambda f: f.arcname)), tuple(sorted(links)))
 
 
@@ -370,10 +377,9 @@ def _dir_arcname(target_dir: str, to_arc: Dict[str, str]) -> str:
     raise AssertionError(target_dir)  # pragma: no cover - callers check membership
 
 
-@dataclass(frozen=True)
-class SdistMember:
+class SdistMember(NamedTuple):
     rel: str  # path inside the sdist, below its top directory
-    source: Path
+    source: str  # on disk
     link_target: Optional[str]  # the raw relative target, for a symlink
     executable: bool
 
@@ -389,8 +395,8 @@ def select_sdist_files(project: "Project") -> List[SdistMember]:
     raw_links: Dict[str, str] = {}
     for found in walk(root, root, rules):
         if found.is_link:
-            raw_links[found.rel] = _link_target(found, root)
-            members[found.rel] = SdistMember(found.rel, found.path, os.readlink(found.path).replace(os.sep, "/"), False)
+            raw, raw_links[found.rel] = _link_target(found, root)
+            members[found.rel] = SdistMember(found.rel, found.path, raw.replace(os.sep, "/"), False)
         else:
             members[found.rel] = SdistMember(found.rel, found.path, None, found.executable)
     required = ["pyproject.toml", *project.metadata.license_files]
@@ -399,7 +405,7 @@ def select_sdist_files(project: "Project") -> List[SdistMember]:
     for rel in required:
         if rel not in members:
             path = root / rel
-            members[rel] = SdistMember(rel, path, None, bool(os.stat(path).st_mode & 0o111))
+            members[rel] = SdistMember(rel, str(path), None, bool(os.stat(path).st_mode & 0o111))
     shipped = set(members)
     shipped_dirs = {rel.rsplit("/", i)[0] for rel in shipped for i in range(1, rel.count("/") + 1)}
     for rel, target in raw_links.items():

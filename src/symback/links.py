@@ -12,14 +12,10 @@ separated, with no ``.``/``..``/empty segments. A row ``link_path,target_path`` 
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import posixpath
 import re
-import unicodedata
-from dataclasses import dataclass, field
-from typing import Dict, Iterable, Mapping
+from typing import Dict, Iterable, Mapping, NamedTuple
 
 from .errors import LinksError
 
@@ -46,7 +42,7 @@ MAX_CHAIN_DEPTH = 8
 _WINDOWS = os.name == "nt"
 
 _BOM = b"\xef\xbb\xbf"
-_WINDOWS_DRIVE_ABSOLUTE = re.compile(r"[A-Za-z]:[\\/]")
+_WINDOWS_DRIVE_ABSOLUTE = r"[A-Za-z]:[\\/]"
 
 _FIX_ARCHIVE_PATH = (
     "LINKS paths must be relative to the wheel root, use '/' separators, and contain no "
@@ -59,8 +55,7 @@ def _show(value: str) -> str:
     return repr(value)
 
 
-@dataclass(frozen=True, order=True)
-class Link:
+class Link(NamedTuple):
     """One row of LINKS: a symlink at ``path`` leading to ``target``.
 
     For release wheels both are archive paths; for symback's local editable wheels
@@ -77,7 +72,7 @@ class Link:
         paths, but never consults the current directory (``relpath`` does, and fails for
         links at the top of the wheel). Release links only.
         """
-        if self.target.startswith("/") or _WINDOWS_DRIVE_ABSOLUTE.match(self.target):
+        if self.target.startswith("/") or re.match(_WINDOWS_DRIVE_ABSOLUTE, self.target):
             raise ValueError(
                 f"relative_target() needs a release link (archive-path target), "
                 f"not {self.path!r} -> {self.target!r}"
@@ -123,6 +118,8 @@ def _archive_path_problem(path: str) -> str | None:
         return f"it is a {type(path).__name__}, not a string"
     if path == "":
         return "it is empty"
+    import unicodedata
+
     for char in path:
         category = unicodedata.category(char)
         if char == "\x00":
@@ -169,6 +166,8 @@ def _archive_path_problem(path: str) -> str | None:
 
 
 def _check_editable_target(target: str, *, source: str) -> str:
+    import unicodedata
+
     for char in target:
         if char == "\x00":
             raise LinksError(
@@ -182,7 +181,7 @@ def _check_editable_target(target: str, *, source: str) -> str:
                 "editable wheel from a plainly named directory."
             )
     if _WINDOWS:
-        absolute = _WINDOWS_DRIVE_ABSOLUTE.match(target) is not None
+        absolute = re.match(_WINDOWS_DRIVE_ABSOLUTE, target) is not None
         kind = "a drive-absolute path such as 'C:\\src\\pkg'"
     else:
         absolute = target.startswith("/")
@@ -224,6 +223,9 @@ def parse_links(data: bytes, *, source: str, editable: bool = False) -> list[Lin
             f"{source}: byte {exc.start}: the file is not valid UTF-8 ({exc.reason}). "
             "Write LINKS as UTF-8; rebuild the wheel."
         ) from None
+
+    import csv
+    import io
 
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     links: list[Link] = []
@@ -283,6 +285,9 @@ def format_links(links: Iterable[Link]) -> bytes:
 
     ``parse_links(format_links(links))`` gives the links back, sorted.
     """
+    import csv
+    import io
+
     ordered = sorted(links)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
@@ -321,21 +326,44 @@ def _add_ancestors(into: set[str], path: str) -> None:
 
 def _fold(path: str) -> str:
     """The key under which case-insensitive, normalising file systems see ``path``."""
+    import unicodedata
+
     return unicodedata.normalize("NFC", path).casefold()
 
 
-@dataclass(frozen=True)
 class LinkTree:
     """A validated set of release links, together with the wheel's regular files.
 
     Build it with :meth:`build`; the constructor does no checking.
     """
 
-    links: tuple[Link, ...]
-    files: frozenset[str] = field(repr=False)
-    directories: frozenset[str] = field(repr=False)
-    source: str = field(repr=False, default="LINKS")
-    _targets: Mapping[str, str] = field(repr=False, compare=False, default_factory=dict)
+    __slots__ = ("links", "files", "directories", "source", "_targets")
+
+    def __init__(
+        self,
+        links: tuple[Link, ...],
+        files: frozenset[str],
+        directories: frozenset[str],
+        source: str = "LINKS",
+        targets: Mapping[str, str] | None = None,
+    ) -> None:
+        self.links = links
+        self.files = files
+        self.directories = directories
+        self.source = source
+        self._targets: Mapping[str, str] = targets if targets is not None else {l.path: l.target for l in links}
+
+    def _key(self) -> tuple:
+        return (self.links, self.files, self.directories, self.source)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LinkTree) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"LinkTree(links={self.links!r}, source={self.source!r})"
 
     @classmethod
     def build(cls, links: Iterable[Link], files: Iterable[str], *, source: str) -> "LinkTree":
@@ -374,7 +402,7 @@ class LinkTree:
             files=file_set,
             directories=frozenset(directories),
             source=source,
-            _targets=targets,
+            targets=targets,
         )
         tree._check_directory_loops()
         return tree

@@ -17,9 +17,8 @@ import os
 import posixpath
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 
 from .common import filename_name, normalize_name, posix_relpath
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
 # PEP 508 names, checked as packaging.utils does (importing it costs start-up time).
-_VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+_VALID_NAME = r"(?i)^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$"
 
 __all__ = [
     "Contact",
@@ -85,15 +84,17 @@ _CONTENT_TYPES = ("text/markdown", "text/x-rst", "text/plain")
 # (a directory holding pyvenv.cfg) -- they hold other projects' license files.
 _PRUNED_DIRS = frozenset({".git", ".hg", ".svn", ".bzr", "__pycache__", ".tox", ".nox"})
 
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_LINE_BREAK = re.compile(r"[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-_EMAIL = re.compile(r"[^\s@<>,\"()\[\]\\;:]+@[^\s@<>,\"()\[\]\\;:]+")
+# Patterns are kept as strings and compiled by ``re``'s cache on first use: compiling
+# them all at import would cost every build hook start-up time for patterns it never uses.
+_BARE_KEY = r"[A-Za-z0-9_-]+"
+_LINE_BREAK = r"[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]"
+_CONTROL = r"[\x00-\x08\x0e-\x1f\x7f]"
+_EMAIL = r"[^\s@<>,\"()\[\]\\;:]+@[^\s@<>,\"()\[\]\\;:]+"
 # Characters that make an RFC 822 display name need quoting ("." is left alone on purpose:
 # "John Q. Public" is how every tool writes it and every parser reads it).
-_NAME_SPECIALS = re.compile(r'[()<>@,:;\[\]\\"]')
-_SCRIPT_NAME = re.compile(r"\w[\w.-]*")
-_GROUP_NAME = re.compile(r"\w[\w.-]*")
+_NAME_SPECIALS = r'[()<>@,:;\[\]\\"]'
+_SCRIPT_NAME = r"\w[\w.-]*"
+_GROUP_NAME = r"\w[\w.-]*"
 
 _MISSING = object()
 
@@ -101,8 +102,7 @@ _MISSING = object()
 # --------------------------------------------------------------------------- data
 
 
-@dataclass(frozen=True)
-class Contact:
+class Contact(NamedTuple):
     """One entry of ``authors`` / ``maintainers``: a name, an email, or both."""
 
     name: Optional[str] = None
@@ -112,8 +112,7 @@ class Contact:
 EntryPoints = Tuple[Tuple[str, str], ...]  # ((name, "module:attr"), ...), user's order
 
 
-@dataclass(frozen=True)
-class ProjectMetadata:
+class ProjectMetadata(NamedTuple):
     """The validated ``[project]`` table. Every sequence is a tuple, in the user's order."""
 
     name: str  # as written in [project]
@@ -221,7 +220,7 @@ class ProjectMetadata:
 def _format_name(name: Optional[str]) -> str:
     """A display name, quoted (RFC 822) when it holds a comma or another special."""
     assert name is not None
-    if _NAME_SPECIALS.search(name):
+    if re.search(_NAME_SPECIALS, name):
         return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return name
 
@@ -269,7 +268,7 @@ def _toml_repr(value: Any) -> str:
 
 def _key(name: str) -> str:
     import json
-    return name if _BARE_KEY.fullmatch(name) else json.dumps(name, ensure_ascii=False)
+    return name if re.fullmatch(_BARE_KEY, name) else json.dumps(name, ensure_ascii=False)
 
 
 def _sub(parent: str, child: Any) -> str:
@@ -323,14 +322,14 @@ def _wrong_type(key: str, expected: str, value: Any, example: str) -> ConfigErro
 def _string(key: str, value: Any, example: str, *, single_line: bool = True) -> str:
     if not isinstance(value, str):
         raise _wrong_type(key, "a string", value, example)
-    if single_line and _LINE_BREAK.search(value):
+    if single_line and re.search(_LINE_BREAK, value):
         raise _error(
             key,
             "must be a single line",
             value,
             "Remove the line breaks (core metadata fields are one line each).",
         )
-    if _CONTROL.search(value):
+    if re.search(_CONTROL, value):
         raise _error(key, "must not contain control characters", value, "Remove them.")
     return value
 
@@ -392,12 +391,10 @@ def load_metadata(
 
     requires_python = None
     if "requires-python" in project:
-        from packaging.specifiers import InvalidSpecifier
-
         raw = _string("requires-python", project["requires-python"], 'requires-python = ">=3.9"')
         try:
             requires_python = _specifiers(raw)
-        except InvalidSpecifier as error:
+        except ValueError as error:  # packaging's InvalidSpecifier
             raise _error(
                 "requires-python",
                 f"invalid version specifier ({_first_line(error)})",
@@ -444,12 +441,28 @@ def load_metadata(
     )
 
 
+# One clause of the common form: a comparison with a plain release number (">=3.9",
+# "< 4", "!=3.10.1"). "~=" needs two release parts; wildcards, pre-releases and "==="
+# are left to packaging.
+_SIMPLE_SPECIFIER = r"\s*(>=|<=|==|!=|<|>|~=(?=\s*[0-9]+\.))\s*([0-9]+(?:\.[0-9]+)*)\s*"
+
+
 def _specifiers(raw: str) -> str:
-    """Each specifier normalised (as packaging writes it), in the user's order."""
+    """Each specifier normalised (as packaging writes it), in the user's order.
+
+    Raises packaging's ``InvalidSpecifier`` (a ``ValueError``) for an invalid set.
+    """
+    parts = raw.split(",")
+    simple = [re.fullmatch(_SIMPLE_SPECIFIER, part) for part in parts]
+    if all(simple):
+        # Valid by construction, and written as packaging would write it: operator and
+        # version with the spaces dropped. Saves importing packaging.specifiers (and
+        # packaging.tags with it), the largest start-up cost of a build hook.
+        return ",".join(m.group(1) + m.group(2) for m in simple if m)
     from packaging.specifiers import Specifier, SpecifierSet
 
     SpecifierSet(raw)  # validates the whole set; raises InvalidSpecifier
-    return ",".join(str(Specifier(part.strip())) for part in raw.split(",") if part.strip())
+    return ",".join(str(Specifier(part.strip())) for part in parts if part.strip())
 
 
 def _first_line(error: Exception) -> str:
@@ -457,7 +470,6 @@ def _first_line(error: Exception) -> str:
 
 
 def _check_keys(project: Mapping[str, Any]) -> None:
-    import difflib
     for key in project:
         if key in PROJECT_KEYS:
             continue
@@ -468,6 +480,8 @@ def _check_keys(project: Mapping[str, Any]) -> None:
                 project[key],
                 f"Remove {key} from [project].",
             )
+        import difflib
+
         close = difflib.get_close_matches(str(key), PROJECT_KEYS, n=1, cutoff=0.6)
         if close:
             fix = f"Did you mean {close[0]}?"
@@ -482,7 +496,7 @@ def _load_name(project: Mapping[str, Any]) -> str:
             "name", "required key is missing", fix='Add name = "your-project" to [project].'
         )
     name = _string("name", project["name"], 'name = "your-project"')
-    if not _VALID_NAME.fullmatch(name):
+    if not re.fullmatch(_VALID_NAME, name):
         raise _error(
             "name",
             "not a valid project name",
@@ -560,7 +574,7 @@ def _load_version(
 
 
 # A plain release number with no leading zeros is its own PEP 440 normal form.
-_CANONICAL_RELEASE = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*")
+_CANONICAL_RELEASE = r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*"
 
 
 def _normalized_version(raw: str) -> Optional[str]:
@@ -569,7 +583,7 @@ def _normalized_version(raw: str) -> Optional[str]:
     The common case (``1.2.3``) is answered without importing packaging.version, which
     costs every build hook start-up time.
     """
-    if _CANONICAL_RELEASE.fullmatch(raw):
+    if re.fullmatch(_CANONICAL_RELEASE, raw):
         return raw
     from packaging.version import InvalidVersion, Version
 
@@ -833,9 +847,10 @@ def _load_license(
     project: Mapping[str, Any], root: Path
 ) -> Tuple[Optional[str], Optional[str], Optional[str]]:
     """(SPDX expression, legacy text, legacy file)."""
-    from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
     if "license" not in project:
         return None, None, None
+    from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
+
     value = project["license"]
     if isinstance(value, str):
         try:
@@ -1047,7 +1062,7 @@ def _load_contacts(project: Mapping[str, Any], key: str) -> Tuple[Contact, ...]:
                 )
         if "email" in item:
             email = _string(_sub(item_key, "email"), item["email"], 'email = "jane@example.org"')
-            if not _EMAIL.fullmatch(email):
+            if not re.fullmatch(_EMAIL, email):
                 raise _error(
                     _sub(item_key, "email"),
                     "not a valid email address",
@@ -1105,7 +1120,7 @@ def _load_urls(project: Mapping[str, Any]) -> Tuple[Tuple[str, str], ...]:
     urls = []
     for label, url in table.items():
         key = _sub("urls", label)
-        if not label.strip() or "," in label or _LINE_BREAK.search(label):
+        if not label.strip() or "," in label or re.search(_LINE_BREAK, label):
             raise _error(
                 key,
                 "a URL label must be non-empty, one line, and hold no comma",
@@ -1158,7 +1173,7 @@ def _load_optional_dependencies(
     extras = []
     for extra, requirements in table.items():
         key = _sub("optional-dependencies", extra)
-        if not _VALID_NAME.fullmatch(extra):
+        if not re.fullmatch(_VALID_NAME, extra):
             raise _error(
                 key,
                 "not a valid extra name",
@@ -1229,7 +1244,7 @@ def _load_scripts(project: Mapping[str, Any], key: str) -> EntryPoints:
     out = []
     for name, ref in table.items():
         item_key = _sub(key, name)
-        if not _SCRIPT_NAME.fullmatch(name):
+        if not re.fullmatch(_SCRIPT_NAME, name):
             raise _error(
                 item_key,
                 "not a valid script name",
@@ -1258,7 +1273,7 @@ def _load_entry_points(project: Mapping[str, Any]) -> Tuple[Tuple[str, EntryPoin
                 entries,
                 f"Move these entries to [project.{section}].",
             )
-        if not _GROUP_NAME.fullmatch(group):
+        if not re.fullmatch(_GROUP_NAME, group):
             raise _error(
                 key,
                 "not a valid entry point group name",
@@ -1274,7 +1289,7 @@ def _load_entry_points(project: Mapping[str, Any]) -> Tuple[Tuple[str, EntryPoin
                 or name != name.strip()
                 or "=" in name
                 or name[0] in "[#;"
-                or _LINE_BREAK.search(name)
+                or re.search(_LINE_BREAK, name)
             ):
                 raise _error(
                     item_key,

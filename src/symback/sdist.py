@@ -9,6 +9,7 @@ built wheel keeps them too.
 from __future__ import annotations
 
 import gzip
+import os
 import tarfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -60,6 +61,6 @@ def build_sdist(project: "Project", sdist_directory: Path) -> str:
                     else:
                         ti.mode = 0o755 if member.executable else 0o644
                         with open(member.source, "rb") as f:
-                            ti.size = member.source.stat().st_size
+                            ti.size = os.fstat(f.fileno()).st_size
                             tar.addfile(ti, f)
     return name

@@ -15,7 +15,7 @@ from typing import Iterable
 PURE_TAG = "py3-none-any"
 
 # Shared libraries and other native code that is not an extension module.
-_SHARED_LIBRARY = re.compile(r"\.(so(\.\d+)*|dylib|dll|pyd)$")
+_SHARED_LIBRARY = r"\.(so(\.\d+)*|dylib|dll|pyd)$"  # compiled on first use (re caches it)
 
 
 def platform_tag() -> str:
@@ -69,11 +69,13 @@ def wheel_tag(files: Iterable[str]) -> str:
     """The tag for a wheel holding ``files`` (archive paths)."""
     has_extension = has_abi3 = has_native = False
     for name in files:
+        if name.endswith((".py", ".pyi", ".txt", ".typed")):  # the bulk of any wheel: skip fast
+            continue
         if name.endswith((".abi3.so", ".abi3.pyd")):
             has_abi3 = True
         elif is_extension_module(name):
             has_extension = True
-        elif _SHARED_LIBRARY.search(name):
+        elif re.search(_SHARED_LIBRARY, name):
             has_native = True
     if has_extension:
         return interpreter_platform_tag()

@@ -8,9 +8,8 @@ project's symlink policy (``links``, ``compat`` or ``copy``).
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, List, Optional, Sequence
+from typing import TYPE_CHECKING, Iterable, List, NamedTuple, Optional, Sequence, Union
 
 from . import __version__
 from .common import atomic_output, source_date_epoch
@@ -24,14 +23,14 @@ WHEEL_VERSION_PLAIN = "1.0"
 WHEEL_VERSION_LINKS = "2.0"  # draft PEP 777/778: LINKS may stand in for copies
 
 
-@dataclass(frozen=True)
-class WheelEntry:
+class WheelEntry(NamedTuple):
     """One archive member: streamed from ``source`` or given as ``data``."""
 
     arcname: str
-    source: Optional[Path] = None
+    source: Union[str, Path, None] = None
     data: Optional[bytes] = None
     executable: bool = False
+    size: Optional[int] = None  # of ``source``, if the caller has stat-ed it
 
 
 def record_row(*fields: str) -> str:
@@ -105,7 +104,7 @@ def write_wheel(
         with ZipWriter(out, epoch=source_date_epoch()) as zw:
             for entry in ordered:
                 if entry.source is not None:
-                    zw.add_file(entry.arcname, entry.source, executable=entry.executable)
+                    zw.add_file(entry.arcname, entry.source, executable=entry.executable, size=entry.size)
                 else:
                     zw.add_bytes(entry.arcname, entry.data or b"", executable=entry.executable)
             zw.flush()
@@ -138,7 +137,11 @@ def write_metadata_directory(project: "Project", metadata_directory: Path, *, ex
     for entry in metadata_entries(project, dist_info, extra_requires=extra_requires):
         dest = metadata_directory / entry.arcname
         dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(entry.data if entry.data is not None else entry.source.read_bytes())  # type: ignore[union-attr]
+        if entry.data is not None:
+            dest.write_bytes(entry.data)
+        else:
+            with open(entry.source, "rb") as f:  # type: ignore[arg-type]
+                dest.write_bytes(f.read())
     return dist_info
 
 
@@ -150,7 +153,7 @@ def payload_entries(files: "FileSet", symlinks: str) -> tuple[List[WheelEntry], 
     """
     from .links import LinkTree
 
-    entries = [WheelEntry(f.arcname, source=f.source, executable=f.executable) for f in files.files]
+    entries = [WheelEntry(f.arcname, f.source, None, f.executable, f.size) for f in files.files]
     if not files.links or symlinks == "links":
         return entries, list(files.links)
     by_arcname = {f.arcname: f for f in files.files}
@@ -158,7 +161,7 @@ def payload_entries(files: "FileSet", symlinks: str) -> tuple[List[WheelEntry], 
     for link in files.links:
         for rel, arcname in sorted(tree.expand(link.path).items()):
             f = by_arcname[arcname]
-            entries.append(WheelEntry(f"{link.path}/{rel}" if rel else link.path, source=f.source, executable=f.executable))
+            entries.append(WheelEntry(f"{link.path}/{rel}" if rel else link.path, f.source, None, f.executable, f.size))
     return entries, (list(files.links) if symlinks == "compat" else [])
 
 

@@ -532,3 +532,32 @@ def test_author_names_roundtrip(tmp_path_factory: pytest.TempPathFactory, names:
     got = email.utils.getaddresses([parsed.author_email])
     assert [addr for _, addr in got] == [a["email"] for a in authors]
     assert [name for name, _ in got] == names
+
+
+# requires-python: symback answers simple specifier sets without importing packaging;
+# packaging is the oracle for every input, simple or not.
+_OPERATORS = [">=", "<=", "==", "!=", "<", ">", "~=", "===", "=", ""]
+_VERSIONS = ["3", "3.9", "3.10.1", "03.9", "3.9.0", "1!3", "3.*", "3.9rc1", "3.9.post1", "3.9.dev0", ""]
+
+
+@pytest.mark.parametrize("tail", ["", ",<4", ", !=3.10", ","])
+@pytest.mark.parametrize("space", ["", " "])
+def test_requires_python_matches_packaging(tail: str, space: str) -> None:
+    from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
+
+    from symback.metadata import _specifiers
+
+    checked = 0
+    for op in _OPERATORS:
+        for version in _VERSIONS:
+            raw = f"{space}{op}{space}{version}{tail}"
+            try:
+                SpecifierSet(raw)
+                expected = ",".join(str(Specifier(p.strip())) for p in raw.split(",") if p.strip())
+            except InvalidSpecifier:
+                with pytest.raises(InvalidSpecifier):
+                    _specifiers(raw)
+            else:
+                assert _specifiers(raw) == expected, raw
+            checked += 1
+    assert checked == len(_OPERATORS) * len(_VERSIONS)

@@ -83,3 +83,54 @@ def test_duplicate_member_is_refused(tmp_path: Path) -> None:
         zw.add_bytes("a", b"1")
         with pytest.raises(ValueError, match="duplicate archive member 'a'"):
             zw.add_bytes("a", b"2")
+
+
+@pytest.mark.parametrize("size", [0, 1, 249, 250, 251, 3834, 3835, 3836, 32505, 32506, 32507, 70000, BLOCK_SIZE])
+def test_whole_stream_window_sizes_round_trip(size: int) -> None:
+    """The window is sized to the input; every size around each step must inflate back
+    with a standard 32 KiB-window inflater, and compress as well as zlib's default."""
+    import zlib
+
+    from symback.zipwriter import _deflate_whole
+
+    rng = random.Random(size)
+    words = [bytes(rng.choice(b"abcdefgh") for _ in range(rng.randint(2, 9))) for _ in range(300)]
+    data = b" ".join(rng.choice(words) for _ in range(size))[:size]
+    stream = _deflate_whole(data)
+    assert zlib.decompress(stream, -15) == data
+    default = zlib.compressobj(6, zlib.DEFLATED, -15)
+    assert len(stream) <= len(default.compress(data) + default.flush()) + 8
+
+
+def test_many_small_files_pool_and_inline_give_the_same_bytes(tmp_path: Path) -> None:
+    """Jobs on the pool (more than a job's worth of files), a last job deflated inline,
+    and a single worker all write the same archive."""
+    rng = random.Random(11)
+    files = {}
+    for i in range(700):
+        p = tmp_path / f"f{i:04d}.py"
+        p.write_bytes(b"".join(rng.choice([b"alpha ", b"beta ", b"gamma\n"]) for _ in range(rng.randint(0, 900))))
+        files[f"pkg/f{i:04d}.py"] = p
+    one, _ = _write(files, workers=1)
+    two, digests = _write(files, workers=2)
+    assert one == two
+    with zipfile.ZipFile(io.BytesIO(two)) as zf:
+        assert zf.testzip() is None
+        assert all(zf.read(name) == path.read_bytes() for name, path in files.items())
+    assert all(digests[name].size == path.stat().st_size for name, path in files.items())
+
+
+@pytest.mark.parametrize("actual", [0, 10, 4095, 5000, 100_000])
+def test_size_hint_only_chooses_the_path(tmp_path: Path, actual: int) -> None:
+    """A file that grew or shrank after it was stat-ed is stored as read, and its
+    RECORD digest and size describe those bytes."""
+    path = tmp_path / "f.txt"
+    path.write_bytes(b"x" * actual)
+    out = io.BytesIO()
+    with ZipWriter(out, epoch=1_700_000_000) as zw:
+        zw.add_file("f.txt", path, size=4096)
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as zf:
+        assert zf.read("f.txt") == b"x" * actual
+    assert zw.digests["f.txt"].size == actual
+    expected = "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(b"x" * actual).digest()).rstrip(b"=").decode()
+    assert zw.digests["f.txt"].sha256 == expected
