@@ -110,7 +110,8 @@ def test_pip_links_src_layout_is_live_and_safe(example, make_venv, symback_wheel
     assert tree.name.startswith("__editable__.acme_widgets-cp")
     assert (tree / ".gitignore").read_text().strip().endswith("*")
     assert (tree / "acme_widgets").is_symlink()
-    assert os.readlink(tree / "acme_widgets") == str(project / "src" / "acme_widgets")
+    assert os.readlink(tree / "acme_widgets") == "../../src/acme_widgets"
+    assert os.path.realpath(tree / "acme_widgets") == str(project / "src" / "acme_widgets")
     # one plain path line naming the tree, nothing else on sys.path
     assert pth_files(venv) == {"__editable__.acme_widgets.pth": f"{tree}\n"}
     assert_record_safe(venv, "acme_widgets", ("acme_widgets",))

@@ -164,7 +164,9 @@ def test_tree_is_replaced_atomically_and_targets_survive(tmp_path):
     target = write(tmp_path / "src" / "pkg" / "__init__.py", "keep\n").parent
     tree = tmp_path / "build" / "__editable__.x-tag"
     materialize_tree(tree, [TreeLink("pkg", str(target), is_dir=True)])
-    assert os.readlink(tree / "pkg") == str(target)
+    # relative, so a lookup through it walks "../../src/pkg", not the whole absolute path
+    assert os.readlink(tree / "pkg") == "../../src/pkg"
+    assert os.path.realpath(tree / "pkg") == str(target)
     assert (tree / ".gitignore").read_text().splitlines()[-1] == "*"
     write(tree / "stale", "old")
     other = write(tmp_path / "build" / "__editable__.x-other" / "keep", "other tag")
@@ -261,8 +263,9 @@ def test_strict_wheel_links_files_and_recreates_relative_links(tmp_path, no_prob
     zf = _wheel(tmp_path, load(root))
     tree = next((root / "build").glob("__editable__.demo_pkg-*"))
     assert (tree / "demo_pkg").is_dir() and not (tree / "demo_pkg").is_symlink()
-    assert os.readlink(tree / "demo_pkg" / "__init__.py") == str(pkg / "__init__.py")
-    assert os.readlink(tree / "demo_pkg" / "data" / "d.txt") == str(pkg / "data" / "d.txt")
+    assert os.readlink(tree / "demo_pkg" / "__init__.py") == "../../../src/demo_pkg/__init__.py"
+    assert os.readlink(tree / "demo_pkg" / "data" / "d.txt") == "../../../../src/demo_pkg/data/d.txt"
+    assert os.path.realpath(tree / "demo_pkg" / "data" / "d.txt") == str(pkg / "data" / "d.txt")
     assert os.readlink(tree / "demo_pkg" / "libfoo.so.1") == "libfoo.so.1.2"
     links = zf.read("demo_pkg-1.0.dist-info/LINKS").decode().splitlines()
     assert f"demo_pkg/libfoo.so.1,{pkg / 'libfoo.so.1.2'}" in links
@@ -318,3 +321,16 @@ def test_metadata_directory_is_copied_and_checked(tmp_path, no_probe_env):
 def test_bad_pth_path_is_refused():
     with pytest.raises(BuildError, match="line breaks"):
         editable._pth_lines([Path("/a\nimport os")])
+
+
+def test_tree_under_a_symlinked_build_dir_keeps_absolute_links(tmp_path):
+    """'..' in a link value climbs the directories the link really sits in: where build/
+    is itself a symlink to elsewhere, a relative value would lead nowhere."""
+    target = write(tmp_path / "p" / "src" / "pkg" / "__init__.py", "x = 1\n").parent
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    os.symlink(elsewhere, tmp_path / "p" / "build")
+    tree = tmp_path / "p" / "build" / "__editable__.x-tag"
+    materialize_tree(tree, [TreeLink("pkg", str(target), is_dir=True)])
+    assert os.readlink(tree / "pkg") == str(target)
+    assert (tree / "pkg" / "__init__.py").read_text() == "x = 1\n"
