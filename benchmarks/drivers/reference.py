@@ -5,7 +5,9 @@
 
 ``zip`` writes every file under PROJECT_DIR/src (what a wheel ships, minus dist-info and
 RECORD hashing); ``tar`` writes the whole PROJECT_DIR (what an sdist ships, minus
-PKG-INFO). Sorted order, no parallelism. Same result file as hook.py.
+PKG-INFO). Sorted order, no parallelism. Both first parse PROJECT_DIR/pyproject.toml with
+``tomllib`` (3.11+), the one thing every Python backend must do before it writes a byte.
+Same result file as hook.py.
 """
 
 import time
@@ -27,6 +29,13 @@ def files(root):
 def main() -> None:
     kind, project, outdir, result = sys.argv[1:5]
     t0 = time.perf_counter()
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python < 3.11: the floor is then without it
+        tomllib = None
+    if tomllib is not None:
+        with open(os.path.join(project, "pyproject.toml"), "rb") as f:
+            tomllib.load(f)
     if kind == "zip":
         import zipfile
 

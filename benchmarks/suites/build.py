@@ -349,10 +349,12 @@ METHODOLOGY = """\
   is not retried; per-call timeout {timeout:g} s.
 - **vs symback / vs uv_build**: this row's median wall time divided by symback's
   (uv_build's). Above 1.00× means slower than symback (uv_build).
-- **Reference rows** write the same files with Python alone, single-threaded: `zipfile`
+- **Reference rows** parse `pyproject.toml` with `tomllib` (what any Python backend must
+  do first) and write the same files with Python alone, single-threaded: `zipfile`
   with `ZIP_DEFLATED` (level 6) over `src/` for wheels, `tarfile` `w:gz` (level 9) over
-  the project for sdists. No RECORD hashing, no metadata: the floor for a serial,
-  pure-Python backend.
+  the project for sdists. No RECORD hashing, no metadata, no validation: the floor for a
+  serial, pure-Python backend. On the small project it is mostly interpreter start-up
+  plus `tomllib`'s import.
 - **symback** runs from the checkout (`PYTHONPATH={src}`), not installed, byte-compiled
   first (`compileall`) as an install would; the peers are the latest releases installed
   (byte-compiled) into `benchmarks/.work/venv` (versions above).
