@@ -35,6 +35,8 @@ HOOKS = [
     ("build_sdist", "sdist", "tar", "tarfile gz, serial (reference)"),
 ]
 REFERENCE = "reference"
+# The reference rows' copy of the tree: the same files plus a pyproject.toml to parse.
+REFERENCE_TREE = Backend(name=REFERENCE, module="reference", dist=None, requires=(), tool_table=lambda info: "")
 
 
 def _rounds_for(ctx: Context, spec: ProjectSpec) -> int:
@@ -143,6 +145,7 @@ def _run_builds(ctx: Context, backends: list[Backend], specs: list[ProjectSpec])
         source, stamp = ensure_source(spec, projects_dir, log)
         raw[spec.key] = {"label": spec.label, "stamp": stamp, "hooks": {}}
         trees = {b.name: backend_tree(spec, source, b) for b in backends}
+        ref_tree = backend_tree(spec, source, REFERENCE_TREE)  # the reference parses its pyproject.toml
         originals = {name: snapshot(tree) for name, tree in trees.items()}
         rounds = _rounds_for(ctx, spec)
         for hook, hook_label, ref_kind, ref_label in HOOKS:
@@ -158,8 +161,8 @@ def _run_builds(ctx: Context, backends: list[Backend], specs: list[ProjectSpec])
                     if cell.failed:
                         continue
                     if who == REFERENCE:
-                        argv = _ref_argv(ctx, ref_kind, source, out_root, result)
-                        env, cwd = ctx.env(), source
+                        argv = _ref_argv(ctx, ref_kind, ref_tree, out_root, result)
+                        env, cwd = ctx.env(), ref_tree
                     else:
                         b = next(b for b in backends if b.name == who)
                         argv = _hook_argv(ctx, b.module, hook, trees[who], out_root, result)
