@@ -209,7 +209,7 @@ def _install_table(ctx: Context, spec: ProjectSpec, variants: list[Variant], dat
 # --------------------------------------------------------------------------- import time
 
 
-REPEATS = 3  # in-process re-imports per run, after the first import
+REPEATS = 5  # in-process re-imports per run, after the first import
 
 
 def _import_code(spec: ProjectSpec, repeats: int = REPEATS) -> tuple[str, int]:
@@ -306,6 +306,27 @@ def _link_model(python: Path, env: dict, cwd: Path, code: str, link_dir: str, ba
             "overhead_pct": lookups * per_lookup / base_s * 100}
 
 
+def paired_overhead(values: dict[int, float], base: dict[int, float], *, resamples: int = 2000,
+                    seed: int = 0) -> tuple[float, float, float]:
+    """Overhead in % of ``values`` over ``base``, paired by round: the median of the
+    per-round ratios minus 1, with a percentile-bootstrap 95 % interval of that median.
+
+    The runs of one round are adjacent in time, so a ratio within a round cancels the
+    machine's drift (another process, frequency changes) that moves both; the ratio of two
+    overall medians does not. Rounds missing on either side are left out. NaN if < 3 pairs.
+    """
+    import random
+
+    ratios = [values[i] / base[i] for i in sorted(values.keys() & base.keys())
+              if values[i] == values[i] and base[i] == base[i] and base[i] > 0]
+    if len(ratios) < 3:
+        return float("nan"), float("nan"), float("nan")
+    rng = random.Random(seed)
+    meds = sorted(statistics.median(rng.choices(ratios, k=len(ratios))) for _ in range(resamples))
+    lo, hi = meds[int(0.025 * resamples)], meds[int(0.975 * resamples) - 1]
+    return ((statistics.median(ratios) - 1) * 100, (lo - 1) * 100, (hi - 1) * 100)
+
+
 def _run_imports(ctx: Context, spec: ProjectSpec, venvs: dict[str, Path], failures: dict[str, str],
                  labels: list[str]) -> tuple[Table, dict]:
     code, expected = _import_code(spec)
@@ -313,6 +334,8 @@ def _run_imports(ctx: Context, spec: ProjectSpec, venvs: dict[str, Path], failur
     walls: dict[str, list[float]] = {k: [] for k in venvs}
     inner: dict[str, list[float]] = {k: [] for k in venvs}
     again: dict[str, list[float]] = {k: [] for k in venvs}
+    # per round: (wall, first import, median re-import) of each install, for paired ratios
+    by_round: dict[str, dict[int, tuple[float, float, float]]] = {k: {} for k in venvs}
     files: dict[str, str] = {}
     errors = dict(failures)
     cwd = ctx.work  # not the project: `-I` keeps the cwd off sys.path anyway
@@ -340,10 +363,9 @@ def _run_imports(ctx: Context, spec: ProjectSpec, venvs: dict[str, Path], failur
             walls[label].append(w)
             inner[label].append(t)
             again[label].extend(rep)
+            by_round[label][i] = (w, t, median(rep) if rep else float("nan"))
     ok = REGULAR not in errors
-    reg_w = median(walls[REGULAR]) if ok else float("nan")
     reg_i = median(inner[REGULAR]) if ok else float("nan")
-    reg_a = median(again[REGULAR]) if ok and again[REGULAR] else float("nan")
 
     def mad_pct(xs: list[float]) -> float:
         if len(xs) < 2:
@@ -367,33 +389,42 @@ def _run_imports(ctx: Context, spec: ProjectSpec, venvs: dict[str, Path], failur
         else:
             model = {"error": f"the package was not imported through a link tree ({files.get(links)})"}
 
-    def pct(x: float, base: float) -> str:
-        return "–" if x != x or base != base else f"{(x / base - 1) * 100:+.1f} %"
+    def paired(label: str, column: int) -> tuple[float, float, float]:
+        return paired_overhead({i: v[column] for i, v in by_round[label].items()},
+                               {i: v[column] for i, v in by_round.get(REGULAR, {}).items()})
+
+    def pct(x: float) -> str:
+        return "–" if x != x else f"{x:+.1f} %"
 
     rows = []
+    overheads: dict[str, dict[str, list[float]]] = {}
     for label in [REGULAR, *labels]:
         if label in errors:
-            rows.append([label, failed(errors[label]), "–", "–", "–", "–", "–", ""])
+            rows.append([label, failed(errors[label]), "–", "–", "–", "–", "–", "–", ""])
             continue
         if label not in venvs:
             continue
         w, t = median(walls[label]), median(inner[label])
         a = median(again[label]) if again[label] else float("nan")
+        ow, ot, oa = (paired(label, c) for c in range(3))
+        overheads[label] = {"wall": list(ow), "first": list(ot), "reimport": list(oa)}
         target = ""
         if label == links:
-            direct = (a / reg_a - 1) * 100 if reg_a == reg_a else float("nan")
             modeled = model.get("overhead_pct", float("nan"))
-            met = direct < 2 and modeled < 2
-            target = (f"< 2 %: {'met' if met else 'NOT met'} (re-import {direct:+.1f} %, "
+            met = oa[0] < 2 and modeled < 2
+            target = (f"< 2 %: {'met' if met else 'NOT met'} (re-import {oa[0]:+.1f} %, "
                       f"link lookups {modeled:.1f} %)")
-        rows.append([label, f"{w * 1000:.0f}", pct(w, reg_w), f"{t * 1000:.0f}", pct(t, reg_i),
-                     f"{a * 1000:.0f}" if a == a else "–", pct(a, reg_a), target])
+        interval = "" if label == REGULAR or oa[1] != oa[1] else f"{oa[1]:+.1f} … {oa[2]:+.1f} %"
+        rows.append([label, f"{w * 1000:.0f}", pct(ow[0]), f"{t * 1000:.0f}", pct(ot[0]),
+                     f"{a * 1000:.0f}" if a == a else "–", pct(oa[0]), interval, target])
     notes = []
     if noise_first == noise_first:
         notes.append(
             f"Noise (median absolute deviation, % of the median, regular install): first import "
-            f"{noise_first:.1f} %, re-import {noise_again:.1f} %. Differences of that order are not "
-            "significant; the re-import column, free of interpreter start-up, is the steadier one.")
+            f"{noise_first:.1f} %, re-import {noise_again:.1f} %. The *vs regular* columns are paired: "
+            "the median over rounds of each round's ratio to the regular install's run next to it, "
+            "which cancels drift common to both; *95 % interval* is a bootstrap interval of the "
+            "re-import figure (an interval that contains 0 means no difference was detected).")
     if "lookups" in model:
         notes.append(
             f"symback links, the cost of the symlinks themselves: importing every module once makes "
@@ -407,11 +438,11 @@ def _run_imports(ctx: Context, spec: ProjectSpec, venvs: dict[str, Path], failur
         title=f"importing all {expected:,} modules (median of {n} fresh interpreters each, interleaved; "
               f"re-import: {REPEATS} more imports in each)",
         columns=["install", "wall ms", "vs regular", "first import ms", "vs regular", "re-import ms",
-                 "vs regular", "target"],
+                 "vs regular", "95 % interval", "target"],
         rows=rows,
         notes=notes,
     )
-    return table, {"runs": n, "repeats": REPEATS, "wall_s": walls, "import_s": inner, "reimport_s": again,
+    return table, {"runs": n, "repeats": REPEATS, "overhead_pct": overheads, "wall_s": walls, "import_s": inner, "reimport_s": again,
                    "errors": errors, "module_file": files, "link_model": model}
 
 
@@ -532,8 +563,13 @@ METHODOLOGY = """\
   hooks included, re-imports too). The **regular install** is `pip install
   --no-build-isolation TREE` (symback's release wheel, byte-compiled by pip). One untimed
   warm-up run per install first (it writes the editable installs' `__pycache__` in the
-  source trees), then {import_runs} runs each, interleaved. Overhead = median / regular
-  median - 1.
+  source trees), then {import_runs} runs each, interleaved (install order rotated per
+  round). Overhead is **paired**: per round, each install's figure over the regular
+  install's figure of the same round (for re-import, the median of its {repeats}), then
+  the median of those ratios - 1, with a percentile-bootstrap 95 % interval (2,000
+  resamples). Runs of one round are seconds apart, so a slowdown of the machine that
+  lasts longer than a round moves both sides of a ratio and cancels; a ratio of overall
+  medians would carry it.
 - **The symlinks' own cost** (symback links): the one thing links mode adds over a plain
   path line is that every path lookup inside the package passes through the tree's
   directory symlink. Counted and priced separately, since each part is measurable with
@@ -541,7 +577,7 @@ METHODOLOGY = """\
   whose path passes through the link; `os.stat` of the package's `__init__.py` by the link
   and by its real path, alternated (40 x 5,000 calls), gives the extra time per lookup.
   Their product over the regular install's first import is the modelled overhead.
-  **Target** for symback links mode: < 2 %, judged on both the re-import overhead and the
+  **Target** for symback links mode: < 2 %, judged on both the paired re-import overhead and the
   modelled overhead (the first-import and wall columns carry interpreter start-up noise).
 - **build_editable hook**: one hook call per fresh interpreter (`_install_helpers.py`
   driver: import the backend, call `build_editable(outdir, config_settings)` in the project
