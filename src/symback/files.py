@@ -214,8 +214,13 @@ def _compile(lines: Sequence[str]) -> "pathspec.GitIgnoreSpec":
 class IgnoreRules:
     """``.gitignore`` files, ``include`` and ``exclude``, answered for project-relative paths."""
 
-    def __init__(self, root: Path, include: Sequence[str], exclude: Sequence[str]) -> None:
+    def __init__(
+        self, root: Path, include: Sequence[str], exclude: Sequence[str], *, root_dirs_out: Sequence[str] = ()
+    ) -> None:
         self.root = root
+        # Directories at the project root that stay out whatever the patterns say (the
+        # sdist's "build" and "dist"): exclude patterns "/build/", "/dist/" without pathspec.
+        self._root_dirs_out = frozenset(root_dirs_out)
         # pathspec is imported only when there is a pattern to compile.
         self._include = _compile(include) if include else None
         self._exclude = _compile(exclude) if exclude else None
@@ -256,7 +261,7 @@ class IgnoreRules:
     def excluded(self, rel: str, is_dir: bool) -> bool:
         """Whether ``rel`` (project-relative, posix) stays out."""
         name = rel.rsplit("/", 1)[-1]
-        if is_dir and name in ALWAYS_EXCLUDED_DIRS:
+        if is_dir and (name in ALWAYS_EXCLUDED_DIRS or rel in self._root_dirs_out):
             return True
         if not is_dir and name.endswith(ALWAYS_EXCLUDED_SUFFIXES):
             return True
@@ -382,6 +387,7 @@ class SdistMember(NamedTuple):
     source: str  # on disk
     link_target: Optional[str]  # the raw relative target, for a symlink
     executable: bool
+    size: int  # as the walk stat-ed it (0 for a symlink)
 
 
 def select_sdist_files(project: "Project") -> List[SdistMember]:
@@ -390,22 +396,22 @@ def select_sdist_files(project: "Project") -> List[SdistMember]:
     pyproject.toml, the readme and the license files are always in, even if ignored.
     """
     root = project.root
-    rules = IgnoreRules(root, project.tool.include, [*project.tool.exclude, "/build/", "/dist/"])
+    rules = IgnoreRules(root, project.tool.include, project.tool.exclude, root_dirs_out=("build", "dist"))
     members: Dict[str, SdistMember] = {}
     raw_links: Dict[str, str] = {}
     for found in walk(root, root, rules):
         if found.is_link:
             raw, raw_links[found.rel] = _link_target(found, root)
-            members[found.rel] = SdistMember(found.rel, found.path, raw.replace(os.sep, "/"), False)
+            members[found.rel] = SdistMember(found.rel, found.path, raw.replace(os.sep, "/"), False, 0)
         else:
-            members[found.rel] = SdistMember(found.rel, found.path, None, found.executable)
+            members[found.rel] = SdistMember(found.rel, found.path, None, found.executable, found.size)
     required = ["pyproject.toml", *project.metadata.license_files]
     if project.metadata.readme_file:
         required.append(project.metadata.readme_file)
     for rel in required:
         if rel not in members:
-            path = root / rel
-            members[rel] = SdistMember(rel, str(path), None, bool(os.stat(path).st_mode & 0o111))
+            st = os.stat(root / rel)
+            members[rel] = SdistMember(rel, str(root / rel), None, bool(st.st_mode & 0o111), st.st_size)
     shipped = set(members)
     shipped_dirs = {rel.rsplit("/", i)[0] for rel in shipped for i in range(1, rel.count("/") + 1)}
     for rel, target in raw_links.items():

@@ -84,17 +84,22 @@ def _dos_datetime(epoch: int) -> Tuple[int, int]:
     return dos_time, dos_date
 
 
-def _deflate(data: bytes, zdict: Optional[bytes], last: bool) -> bytes:
+def deflate_block(data: bytes, zdict: Optional[bytes], last: bool, level: int = _LEVEL) -> bytes:
+    """One block of a raw deflate stream cut into blocks (pigz-style, see above).
+
+    ``zdict`` is the end of the previous block (None for the first); the last block
+    finishes the stream, the others end with a sync flush, so the blocks concatenate.
+    """
     if zdict is None and last:
-        return _deflate_whole(data)
+        return _deflate_whole(data, level)
     if zdict:
-        compressor = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, zdict)
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, zdict)
     else:
-        compressor = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
     return compressor.compress(data) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
 
-def _deflate_whole(data: bytes) -> bytes:
+def _deflate_whole(data: bytes, level: int = _LEVEL) -> bytes:
     """One complete raw deflate stream, with a window just large enough for ``data``.
 
     zlib's default state (32 KiB window, memLevel 8) is ~260 KiB of buffers; setting it
@@ -105,7 +110,7 @@ def _deflate_whole(data: bytes) -> bytes:
     The parameters depend only on the length: the bytes stay reproducible.
     """
     wbits = min(15, max(9, (len(data) + _MIN_LOOKAHEAD - 1).bit_length()))
-    compressor = zlib.compressobj(_LEVEL, zlib.DEFLATED, -wbits, wbits - 7)
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -wbits, wbits - 7)
     return compressor.compress(data) + compressor.flush()
 
 
@@ -113,7 +118,7 @@ def _record_hash(digest: bytes) -> str:
     return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def _read_small(path: Union[str, Path], size: int) -> bytes:
+def read_whole(path: Union[str, Path], size: int) -> bytes:
     """The whole file; ``size`` is what ``stat`` said, so one ``read`` usually does it."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
@@ -147,7 +152,7 @@ def _pack_job(items: List[_JobItem], dos_time: int, dos_date: int) -> Tuple[byte
     packed: List[_Packed] = []
     offset = 0
     for name, flags, _mode, source, size in items:
-        data = source if isinstance(source, bytes) else _read_small(source, size)
+        data = source if isinstance(source, bytes) else read_whole(source, size)
         crc = zlib.crc32(data)
         compressed = _deflate_whole(data)
         header = _local_header(name, flags, crc, len(compressed), len(data), dos_time, dos_date)
@@ -203,7 +208,7 @@ class _Task:
         return self._value
 
 
-class _Workers:
+class Workers:
     """A first-in first-out pool of threads, started as tasks arrive.
 
     concurrent.futures would do, but importing it (and the logging it pulls in) costs
@@ -266,8 +271,8 @@ class ZipWriter:
         self._out = out
         self._dos_time, self._dos_date = _dos_datetime(epoch)
         self._central: List[_Central] = []
-        self._pool = _Workers(workers or default_workers())
-        self._serial = _Workers(1)
+        self._pool = Workers(workers or default_workers())
+        self._serial = Workers(1)
         # Submitted jobs, oldest first: the job's files, its task, its bytes.
         self._pending: Deque[Tuple[List[_JobItem], _Task, int]] = deque()
         self._pending_bytes = 0
@@ -403,7 +408,7 @@ class ZipWriter:
         total = compressed_total = 0
         in_flight: Deque[_Task] = deque()
         max_in_flight = 2 * self._pool.count
-        hasher = _Workers(1)  # one worker: FIFO, so updates stay in order
+        hasher = Workers(1)  # one worker: FIFO, so updates stay in order
 
         def hash_block(block: bytes) -> None:
             nonlocal crc
@@ -424,7 +429,7 @@ class ZipWriter:
                 following = next(blocks, None)  # look ahead: the last block finishes the stream
                 hasher.submit(hash_block, block)
                 total += len(block)
-                in_flight.append(self._pool.submit(_deflate, block, zdict, following is None))
+                in_flight.append(self._pool.submit(deflate_block, block, zdict, following is None))
                 write_ready(max_in_flight)
                 if following is None:
                     break

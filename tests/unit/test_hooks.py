@@ -66,7 +66,7 @@ def test_failed_build_leaves_no_partial_wheel(project: Path, tmp_path: Path, mon
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(zw, "_read_small", boom)
+    monkeypatch.setattr(zw, "read_whole", boom)
     with pytest.raises(OSError, match="disk full"):
         symback.build_wheel(str(out))
     assert sorted(os.listdir(out)) == ["keep.txt"]

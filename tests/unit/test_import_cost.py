@@ -61,3 +61,18 @@ def test_small_wheel_build_loads_only_what_it_needs(tmp_path) -> None:
         "zipfile", "tarfile", "tempfile", "concurrent.futures", "email",
     }
     assert not heavy & loaded, sorted(heavy & loaded)
+
+
+def test_small_sdist_build_loads_no_archive_library(tmp_path) -> None:
+    """tarfile, gzip and the thread pool each cost start-up time; a small sdist needs none."""
+    project = tmp_path / "p"
+    (project / "src/p").mkdir(parents=True)
+    (project / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "1.0"\n')
+    (project / "src/p/__init__.py").write_text("x = 1\n")
+    out = tmp_path / "out"
+    loaded = _modules_after(
+        f"import os; os.chdir({str(project)!r}); import symback; symback.build_sdist({str(out)!r})"
+    )
+    assert (out / "p-1.0.tar.gz").is_file()
+    heavy = {"tarfile", "gzip", "zipfile", "threading", "queue", "tempfile", "dataclasses", "inspect"}
+    assert not heavy & loaded, sorted(heavy & loaded)
