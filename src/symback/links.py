@@ -131,6 +131,13 @@ def _archive_path_problem(path: str) -> str | None:
                 f"it contains the lone surrogate U+{ord(char):04X} (a file name that is "
                 "not valid UTF-8), which a UTF-8 LINKS file cannot hold"
             )
+        if category == "Cf":
+            # Invisible: a bidi override shows a path as another, and U+FEFF opening
+            # the first row reads as a byte order mark.
+            return (
+                f"it contains the invisible format character U+{ord(char):04X}, which makes "
+                "a path display as something it is not"
+            )
     size = len(path.encode("utf-8"))
     if size > MAX_PATH_BYTES:
         return f"it is {size} bytes long, more than the {MAX_PATH_BYTES} file systems allow"

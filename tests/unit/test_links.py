@@ -84,6 +84,8 @@ BAD_PATHS = [
     ("pkg/a\x7fb", "control character U+007F"),
     ("pkg/a\x85b", "control character U+0085"),
     ("pkg/a\udcffb", "lone surrogate"),
+    ("\ufeffpkg/x", "invisible format character U+FEFF"),
+    ("pkg/\u202eos.py", "invisible format character U+202E"),
     ("pkg/", "ends with '/'"),
     ("pkg/...", "only dots and spaces"),
     ("pkg/ ", "only dots and spaces"),

@@ -24,10 +24,10 @@ SRC = "foo-1.0.dist-info/LINKS"
 # --- round trip -----------------------------------------------------------------------
 
 # Characters a clean segment may hold: anything but separators, drive/stream colons,
-# control characters and surrogates. Commas, quotes, spaces and non-ASCII are the
+# control characters, surrogates and invisible format characters. Commas, quotes, spaces and non-ASCII are the
 # interesting ones for CSV.
 segment_chars = st.characters(
-    blacklist_categories=("Cc", "Cs"), blacklist_characters="/\\:"
+    blacklist_categories=("Cc", "Cs", "Cf"), blacklist_characters="/\\:"
 )
 segment = st.one_of(
     st.sampled_from(["pkg", "a,b", 'q"uote', " lead", "trail ", "ü", "数据", "x.so.1", ".hidden"]),
@@ -76,7 +76,7 @@ def test_parse_never_crashes(data):
 # --- the path validator against an independent oracle ----------------------------------
 
 PIECES = ["..", ".", "", "a", "b.so", "\\", "/", "C:", "c", ":", "\x00", "\n", "\x7f",
-          "é", "数据", " ", "...", "x.data", "X.DATA", "e\u0301", "\udcff"]
+          "é", "数据", " ", "...", "x.data", "X.DATA", "e\u0301", "\udcff", "\ufeff", "\u202e"]
 
 
 def oracle(path: str) -> bool:
@@ -94,7 +94,8 @@ def oracle(path: str) -> bool:
     # Windows strips trailing dots and spaces, so "..." and " " would alias "" / "." / "..".
     if any(part.rstrip(". ") == "" for part in path.split("/")):
         return False
-    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in path):
+    # Invisible format characters (bidi overrides, U+FEFF) make a path display as another.
+    if any(unicodedata.category(ch) in ("Cc", "Cs", "Cf") for ch in path):
         return False
     # File system limits: PATH_MAX 4096 and NAME_MAX 255 bytes.
     if len(path.encode("utf-8", "surrogatepass")) > 4096:
