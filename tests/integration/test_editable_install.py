@@ -8,12 +8,14 @@ file byte-for-byte intact.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Optional, Tuple
 
 import pytest
 
@@ -389,14 +391,25 @@ def test_regular_wheel_over_editable_never_writes_into_sources(tool, example, ma
     assert snapshot(project) == before
 
 
-def test_deleted_project_fails_cleanly_and_uninstalls(example, make_venv, symback_wheelhouse):
+@pytest.mark.parametrize("fate", ["deleted", "moved"])
+def test_deleted_or_moved_project_fails_cleanly_and_uninstalls(fate, example, make_venv, symback_wheelhouse):
     project = example("srclayout")
     venv = make_venv()
     pip_install_e(venv, project, symback_wheelhouse)
-    shutil.rmtree(project)
+    if fate == "deleted":
+        shutil.rmtree(project)
+    else:
+        moved = project.with_name("srclayout-moved")
+        project.rename(moved)
     assert_not_importable(venv, "acme_widgets")
     venv.pip("uninstall", "-y", "acme-widgets")
     assert pth_files(venv) == {}
+    if fate == "moved":  # an install from the new place works, and leaves the sources intact
+        before = snapshot(moved)
+        pip_install_e(venv, moved, symback_wheelhouse)
+        assert assert_imports(venv, "acme_widgets").startswith(str(moved / "build"))
+        venv.uv_pip("uninstall", "acme-widgets")
+        assert snapshot(moved) == before
 
 
 # ----------------------------------------------------------------------------- symback install
@@ -474,3 +487,113 @@ def test_pyright_sees_the_editable_package(mode, typed_srclayout, make_venv, sym
         pytest.skip(f"pyright could not fetch its node package: {proc.stderr[-300:]}")
     assert "reportMissingImports" not in proc.stdout and "could not be resolved" not in proc.stdout, proc.stdout
     assert 'Type of "acme_widgets.__version__" is "str"' in proc.stdout, proc.stdout
+
+
+# ----------------------------------------------------------------------------- the matrix
+
+
+@dataclasses.dataclass(frozen=True)
+class Project:
+    """An example project, what it ships, and what must stay hidden in an editable install."""
+
+    name: str  # example_projects/<name>
+    dist: str  # the .dist-info prefix
+    module: str  # the project's import name
+    package_dir: str  # where that package's sources live, relative to the project
+    resource: Optional[str]  # a data file read through importlib.resources
+    hidden: Tuple[str, ...]  # importable names in the project that must not be importable
+
+
+PROJECTS = {
+    "srclayout": Project("srclayout", "acme_widgets", "acme_widgets", "src/acme_widgets", "data/colors.json", ("src",)),
+    "flatlayout": Project("flatlayout", "flatpkg", "flatpkg", "flatpkg", "py.typed", ("tests", "conftest", "scripts")),
+    "namespace": Project(
+        "namespace", "acme_plugins_hello", "acme.plugins.hello", "src/acme/plugins/hello", "greetings.txt", ("src",)
+    ),
+}
+
+# (project, mode, installer): every mode each example project can take, through each
+# installer. "redirect" is pth mode where a plain path line would expose more than the
+# package (the flat layout's root holds tests/ and conftest.py): the editables hook.
+MATRIX = [
+    (project, mode, installer)
+    for project, modes in (
+        ("srclayout", ("links", "pth")),
+        ("flatlayout", ("links", "redirect")),
+        ("namespace", ("links", "pth")),
+    )
+    for mode in modes
+    for installer in ("pip", "uv")
+] + [(project, "links", "symback") for project in PROJECTS]
+
+
+def _mechanism(venv, project: Path, p: Project, mode: str, installer: str) -> None:
+    """The install holds exactly the mechanism ``mode`` promises."""
+    sp = venv.site_packages
+    top = p.module.split(".")[0]
+    if installer == "symback":  # the links themselves, in site-packages; no .pth
+        assert pth_files(venv) == {}
+        link = sp.joinpath(*p.module.split("."))
+        assert link.is_symlink() and os.path.realpath(link) == str(project / p.package_dir)
+        assert not (sp / top).is_symlink() or top == p.module  # namespace parents are real dirs
+    elif mode == "links":
+        tree = tree_of(project)
+        assert pth_files(venv) == {f"__editable__.{p.dist}.pth": f"{tree}\n"}
+        assert tree.joinpath(*p.module.split(".")).is_symlink()
+    elif mode == "pth":
+        (text,) = pth_files(venv).values()
+        assert [Path(line) for line in text.splitlines()] == [project / "src"]
+    else:  # redirect
+        assert (sp / f"_editable_impl_{p.dist}.py").is_file()
+        (dist_info,) = sp.glob(f"{p.dist}-*.dist-info")
+        assert "Requires-Dist: editables>=0.5" in (dist_info / "METADATA").read_text()
+
+
+@pytest.mark.parametrize("name,mode,installer", MATRIX, ids=["-".join(case) for case in MATRIX])
+def test_editable_matrix(name, mode, installer, example, make_venv, symback_wheelhouse):
+    """Each example project, in each mode, through each installer: the same promises."""
+    p = PROJECTS[name]
+    project = example(name)
+    venv = make_venv()
+    config = "pth" if mode == "redirect" else mode
+    if installer == "pip":
+        pip_install_e(venv, project, symback_wheelhouse, "--config-settings", f"editable-mode={config}")
+    elif installer == "uv":
+        uv_install_e(venv, project, symback_wheelhouse, "-C", f"editable-mode={config}")
+    else:
+        run([sys.executable, "-m", "symback", "install", "-e", "--python", venv.python, project], env=SRC_ENV)
+    _mechanism(venv, project, p, mode, installer)
+    package = project / p.package_dir
+
+    # the package is the source tree's own: its files, its data, through importlib.resources
+    proc = imports(
+        venv,
+        f"import os, importlib.resources as r, {p.module} as m; "
+        f"print(os.path.realpath(m.__file__)); print(r.files({p.module!r}).joinpath({p.resource!r}).is_file())",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == [str(package / "__init__.py"), "True"]
+    # edits and new modules are live without a reinstall
+    init = package / "__init__.py"
+    init.write_text(init.read_text() + "\nEDITED_LIVE = 'yes'\n")
+    (package / "fresh_module.py").write_text("VALUE = 42\n")
+    proc = imports(venv, f"import {p.module} as m, {p.module}.fresh_module as f; print(m.EDITED_LIVE, f.VALUE)")
+    assert proc.stdout.split() == ["yes", "42"], proc.stderr
+    # nothing else in the project is importable
+    for hidden in p.hidden:
+        assert_not_importable(venv, hidden)
+    if mode != "redirect":  # the editables hook is an import line at start-up, by design
+        assert_no_startup_code(venv)
+    assert_record_safe(venv, p.dist, (p.module.replace(".", "/"),))  # the link itself may be a row
+
+    before = snapshot(project)
+    if installer == "pip":
+        venv.pip("uninstall", "-y", p.dist)
+    elif installer == "uv":
+        venv.uv_pip("uninstall", p.dist)
+    else:
+        run([sys.executable, "-m", "symback", "uninstall", "--python", venv.python, p.dist], env=SRC_ENV)
+    assert snapshot(project) == before
+    assert_not_importable(venv, p.module)
+    assert pth_files(venv) == {}
+    assert not list(venv.site_packages.glob(f"{p.dist}-*.dist-info"))

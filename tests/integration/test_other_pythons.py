@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run, uv_bin
+from conftest import REPO, run, uv_bin, wheelhouse_env
 
 pytestmark = pytest.mark.slow
 
@@ -51,3 +51,25 @@ def test_logic_tests_pass(version: str, tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-2000:]
     assert " passed" in proc.stdout.splitlines()[-1]
+
+
+@pytest.mark.parametrize("version", ["3.9", "3.10", "3.12", "3.13"])
+def test_editable_and_regular_install_end_to_end(version: str, example, make_venv, symback_wheelhouse) -> None:
+    """On every other supported Python: pip builds symback's editable wheel in an isolated
+    build environment (symback from the wheelhouse, its dependencies from the index), the
+    link tree carries that interpreter's tag, and a regular install replaces it."""
+    project = example("srclayout")
+    venv = make_venv(python=find_python(version))
+    env = wheelhouse_env(symback_wheelhouse)
+    venv.pip("install", "--quiet", "-e", project, env=env)
+    tag = "cp" + version.replace(".", "")
+    (tree,) = (project / "build").glob("__editable__.*")
+    assert tree.name.startswith(f"__editable__.acme_widgets-{tag}-{tag}-")
+    code = "import acme_widgets, sys; print(acme_widgets.__file__); print(acme_widgets.color_names()[0])"
+    out = venv.run("-c", code).stdout.split()
+    assert out[0] == str(tree / "acme_widgets" / "__init__.py") and out[1].startswith("acme-")
+    venv.pip("install", "--quiet", "--force-reinstall", "--no-deps", project, env=env)
+    out = venv.run("-c", code).stdout.split()
+    assert out[0].startswith(str(venv.path)) and out[1].startswith("acme-")
+    venv.pip("uninstall", "--yes", "acme-widgets")
+    assert venv.run("-c", "import acme_widgets", check=False).returncode != 0
