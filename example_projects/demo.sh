@@ -4,7 +4,10 @@
 #   2. build example_projects/srclayout with `python -m build` in an isolated environment
 #      whose pip finds symback in that wheelhouse (symback is not on an index),
 #   3. install the built wheel with pip into a fresh venv, run its console script and
-#      import the package.
+#      import the package,
+#   4. install a copy of it in editable mode (pip install -e): a symlink tree, live edits,
+#   5. build example_projects/versioned-libs (a C library with its SONAME and linker-name
+#      symlinks) into a LINKS wheel and install it with `symback install`.
 # Needs python3 (>= 3.9) on PATH and an index (or mirror) for `build`, `packaging` and
 # `pathspec`. Everything happens in a temporary directory that is removed at the end.
 set -euo pipefail
@@ -79,4 +82,34 @@ print("license:", md.metadata("acme-widgets")["License-Expression"])
 assert md.version("acme-widgets") == acme_widgets.__version__
 '
 
-step "OK: symback built, packaged and installed example_projects/srclayout"
+step "editable install: pip install -e (of a copy, so the checkout stays clean)"
+cp -R "$PROJECT" "$WORK/editable"
+rm -rf "$WORK/editable/build" "$WORK/editable/dist"
+"$PY" -m venv "$WORK/dev"
+DEV="$WORK/dev/bin"
+PIP_FIND_LINKS="$WORK/wheelhouse${PIP_FIND_LINKS:+ $PIP_FIND_LINKS}" \
+    "$DEV/python" -m pip install --quiet -e "$WORK/editable"
+echo "  the .pth file: $(cat "$WORK"/dev/lib/python*/site-packages/__editable__.acme_widgets.pth)"
+echo "  the link tree:"
+ls -l "$WORK"/editable/build/__editable__.*/ | sed 's/^/    /'
+printf 'def hello():\n    return "added after the install, and live"\n' > "$WORK/editable/src/acme_widgets/later.py"
+"$DEV/python" -c 'from acme_widgets.later import hello; print("  acme_widgets.later:", hello())'
+
+step "symlinks in a wheel: example_projects/versioned-libs (a C library and its aliases)"
+if command -v "${CC:-cc}" >/dev/null; then
+    cp -R "$HERE/versioned-libs" "$WORK/vlibs"
+    "$PY" "$WORK/vlibs/build_lib.py"
+    ls -l "$WORK/vlibs/src/versioned_libs/lib" | sed 's/^/  /'
+    PIP_FIND_LINKS="$WORK/wheelhouse${PIP_FIND_LINKS:+ $PIP_FIND_LINKS}" \
+        "$TOOLS" -m build --wheel --outdir "$WORK/vdist" "$WORK/vlibs"
+    "$TOOLS" -m pip install --quiet --find-links "$WORK/wheelhouse" "symback[install]"
+    "$TOOLS" -m symback inspect "$WORK"/vdist/versioned_libs-*.whl
+    "$PY" -m venv "$WORK/libs"
+    "$TOOLS" -m symback install --python "$WORK/libs/bin/python" "$WORK"/vdist/versioned_libs-*.whl
+    ls -l "$WORK"/libs/lib/python*/site-packages/versioned_libs/lib | sed 's/^/  /'
+    "$WORK/libs/bin/python" -c 'import versioned_libs as v; print("  answer() =", v.answer(), "from libfoo", v.version())'
+else
+    echo "  skipped: no C compiler (${CC:-cc}) to build the library"
+fi
+
+step "OK: symback built, packaged and installed example_projects/srclayout (release and editable) and versioned-libs (LINKS)"

@@ -48,6 +48,30 @@ def uv_install_e(venv, project: Path, wheelhouse: Path, *args: str, env=None, ch
     )
 
 
+def install_editable(installer: str, venv, project: Path, wheelhouse: Path, mode: Optional[str] = None):
+    """``pip install -e``, ``uv pip install -e`` or ``symback install -e`` (its default mode).
+
+    ``mode`` is passed as ``-C editable-mode=...``; without it the frontend passes no
+    config settings at all (pip: ``None``, uv: ``{}``), the case most users are in.
+    """
+    config = () if mode is None else (f"editable-mode={mode}",)
+    if installer == "pip":
+        return pip_install_e(venv, project, wheelhouse, *(a for c in config for a in ("--config-settings", c)))
+    if installer == "uv":
+        return uv_install_e(venv, project, wheelhouse, *(a for c in config for a in ("-C", c)))
+    assert mode in (None, "links"), "symback install -e takes the project's own mode"
+    return run([sys.executable, "-m", "symback", "install", "-e", "--python", venv.python, project], env=SRC_ENV)
+
+
+def uninstall(installer: str, venv, dist: str) -> None:
+    if installer == "pip":
+        venv.pip("uninstall", "-y", dist)
+    elif installer == "uv":
+        venv.uv_pip("uninstall", dist)
+    else:
+        run([sys.executable, "-m", "symback", "uninstall", "--python", venv.python, dist], env=SRC_ENV)
+
+
 def pth_files(venv) -> dict[str, str]:
     sp = venv.site_packages
     return {p.name: p.read_text() for p in sp.glob("*.pth") if p.name != "distutils-precedence.pth"}
@@ -254,10 +278,7 @@ def test_probe_failure_falls_back_to_a_plain_pth(example, make_venv, symback_whe
 def test_flat_layout_without_links_uses_the_editables_hook(tool, example, make_venv, symback_wheelhouse):
     project = example("flatlayout")
     venv = make_venv()
-    if tool == "pip":
-        proc = pip_install_e(venv, project, symback_wheelhouse, "--config-settings", "editable-mode=pth")
-    else:
-        proc = uv_install_e(venv, project, symback_wheelhouse, "-C", "editable-mode=pth")
+    proc = install_editable(tool, venv, project, symback_wheelhouse, "pth")
     output = proc.stdout + proc.stderr
     (dist_info,) = venv.site_packages.glob("flatpkg-*.dist-info")
     assert "Requires-Dist: editables>=0.5" in (dist_info / "METADATA").read_text()
@@ -370,8 +391,7 @@ def tree_of_tag(project: Path) -> Path:
 def test_regular_wheel_over_editable_never_writes_into_sources(tool, example, make_venv, symback_wheelhouse, tmp_path):
     project = example("srclayout")
     venv = make_venv()
-    install_e = pip_install_e if tool == "pip" else uv_install_e
-    install_e(venv, project, symback_wheelhouse)
+    install_editable(tool, venv, project, symback_wheelhouse)
     dist = tmp_path / "dist"
     run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--skip-dependency-check", "--outdir", dist, project], env=SRC_ENV)
     (wheel,) = dist.glob("*.whl")
@@ -384,10 +404,7 @@ def test_regular_wheel_over_editable_never_writes_into_sources(tool, example, ma
     path = assert_imports(venv, "acme_widgets")
     assert path.startswith(str(venv.site_packages)), path
     assert pth_files(venv) == {}
-    if tool == "pip":
-        venv.pip("uninstall", "-y", "acme-widgets")
-    else:
-        venv.uv_pip("uninstall", "acme-widgets")
+    uninstall(tool, venv, "acme-widgets")
     assert snapshot(project) == before
 
 
@@ -555,13 +572,7 @@ def test_editable_matrix(name, mode, installer, example, make_venv, symback_whee
     p = PROJECTS[name]
     project = example(name)
     venv = make_venv()
-    config = "pth" if mode == "redirect" else mode
-    if installer == "pip":
-        pip_install_e(venv, project, symback_wheelhouse, "--config-settings", f"editable-mode={config}")
-    elif installer == "uv":
-        uv_install_e(venv, project, symback_wheelhouse, "-C", f"editable-mode={config}")
-    else:
-        run([sys.executable, "-m", "symback", "install", "-e", "--python", venv.python, project], env=SRC_ENV)
+    install_editable(installer, venv, project, symback_wheelhouse, "pth" if mode == "redirect" else mode)
     _mechanism(venv, project, p, mode, installer)
     package = project / p.package_dir
 
@@ -587,12 +598,7 @@ def test_editable_matrix(name, mode, installer, example, make_venv, symback_whee
     assert_record_safe(venv, p.dist, (p.module.replace(".", "/"),))  # the link itself may be a row
 
     before = snapshot(project)
-    if installer == "pip":
-        venv.pip("uninstall", "-y", p.dist)
-    elif installer == "uv":
-        venv.uv_pip("uninstall", p.dist)
-    else:
-        run([sys.executable, "-m", "symback", "uninstall", "--python", venv.python, p.dist], env=SRC_ENV)
+    uninstall(installer, venv, p.dist)
     assert snapshot(project) == before
     assert_not_importable(venv, p.module)
     assert pth_files(venv) == {}
