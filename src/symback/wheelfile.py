@@ -33,7 +33,9 @@ import os
 import posixpath
 import re
 import stat
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Iterator, Mapping, Sequence
@@ -119,7 +121,8 @@ class WheelContents:
 
     def read(self, member: str) -> bytes:
         assert self._zip is not None, "the wheel is closed"
-        return self._zip.read(member)
+        with _reading(self.name, member):
+            return self._zip.read(member)
 
     def link_copies(self) -> set[str]:
         """Compat form: the members that are copies standing at (or under) a link path."""
@@ -156,6 +159,23 @@ def _under(path: str, parent: str) -> bool:
 def _under_any(path: str, parents: Mapping[str, object] | set[str]) -> bool:
     parts = path.split("/")
     return any("/".join(parts[:i]) in parents for i in range(1, len(parts) + 1))
+
+
+# What reading a corrupt archive or member raises: a broken header (a bad offset or an
+# undecodable name: ValueError, struct.error), a deflate stream or CRC that does not check
+# out, a truncated archive, a zip feature Python does not implement.
+_CORRUPT_MEMBER = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, ValueError,
+                   struct.error)
+_TAMPERED = "The wheel is corrupt or was tampered with; download or build it again."
+
+
+@contextlib.contextmanager
+def _reading(wname: str, member: str) -> Iterator[None]:
+    """Turn the errors of reading ``member`` from the zip into an InstallError naming it."""
+    try:
+        yield
+    except _CORRUPT_MEMBER as error:
+        raise _err(wname, member, f"the member cannot be read ({error})", _TAMPERED) from None
 
 
 def _err(wheel: str, where: str, what: str, fix: str) -> InstallError:
@@ -204,7 +224,7 @@ def open_wheel(path: os.PathLike[str] | str) -> Iterator[WheelContents]:
         zf = zipfile.ZipFile(path)
     except FileNotFoundError:
         raise InstallError(f"{path}: file not found. Check the path of the wheel.") from None
-    except (zipfile.BadZipFile, OSError) as error:
+    except _CORRUPT_MEMBER as error:
         raise InstallError(f"{path.name}: not a valid zip file ({error}). {_REBUILD}") from None
     with zf:
         contents = _validate(path, zf)
@@ -292,6 +312,9 @@ def _check_members(zf: zipfile.ZipFile, wname: str) -> list[zipfile.ZipInfo]:
             raise _err(wname, name, f"the member is not a regular file (mode {mode:o})", _REBUILD)
         if info.flag_bits & 0x1:
             raise _err(wname, name, "the member is encrypted", _REBUILD)
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _err(wname, name, f"the member is compressed with zip method {info.compress_type}; "
+                       "a wheel's members are stored or deflated", _REBUILD)
         if not is_dir:
             files.append(info)
     names = {i.filename for i in files}
@@ -322,6 +345,11 @@ def _find_dist_info(infos: Sequence[zipfile.ZipInfo], wname: str, distribution: 
     return dist_info
 
 
+def _read(zf: zipfile.ZipFile, member: str, wname: str) -> bytes:
+    with _reading(wname, member):
+        return zf.read(member)
+
+
 def _decode(data: bytes, wname: str, member: str) -> str:
     try:
         return data.decode("utf-8")
@@ -336,7 +364,7 @@ def _parse_wheel_metadata(
     member = f"{dist_info}/WHEEL"
     if member not in {i.filename for i in infos}:
         raise _err(wname, member, "the WHEEL file is missing", _REBUILD)
-    text = _decode(zf.read(member), wname, member)
+    text = _decode(_read(zf, member, wname), wname, member)
     msg = email.parser.Parser().parsestr(text)
     raw = (msg.get("Wheel-Version") or "").strip()
     match = _VERSION.match(raw)
@@ -367,7 +395,7 @@ def _parse_record(
     member = f"{dist_info}/RECORD"
     if member not in {i.filename for i in infos}:
         raise _err(wname, member, "the RECORD file is missing", _REBUILD)
-    text = _decode(zf.read(member), wname, member)
+    text = _decode(_read(zf, member, wname), wname, member)
     if "\x00" in text:
         raise _err(wname, member, "RECORD contains a NUL byte", _REBUILD)
     out: dict[str, tuple[str, str]] = {}
@@ -422,7 +450,7 @@ def _check_record(
         hasher = hashlib.new(algo)
         sha = hashlib.sha256()
         actual_size = 0
-        with zf.open(info) as stream:
+        with _reading(wname, name), zf.open(info) as stream:
             while True:
                 chunk = stream.read(_CHUNK)
                 if not chunk:
@@ -432,11 +460,9 @@ def _check_record(
                 sha.update(chunk)
         value = base64.urlsafe_b64encode(hasher.digest()).decode("ascii").rstrip("=")
         if actual_size != int(size):
-            raise _err(wname, name, f"the size is {actual_size} bytes but RECORD says {size}",
-                       "The wheel is corrupt or was tampered with; download or build it again.")
+            raise _err(wname, name, f"the size is {actual_size} bytes but RECORD says {size}", _TAMPERED)
         if value != expected:
-            raise _err(wname, name, f"the {algo} hash does not match RECORD",
-                       "The wheel is corrupt or was tampered with; download or build it again.")
+            raise _err(wname, name, f"the {algo} hash does not match RECORD", _TAMPERED)
         mode = info.external_attr >> 16
         members[name] = Member(
             name=name,

@@ -177,6 +177,32 @@ def test_zip_symlink_member_refused(tmp_path: Path, env: Environment) -> None:
     refused(tmp_path, env, wheel, "zip symlink", InstallError)
 
 
+def test_member_compressed_with_another_method_refused(tmp_path: Path, env: Environment) -> None:
+    """Wheels are stored or deflated; bzip2/lzma members (a bigger decompressor to trust) are refused."""
+    import zipfile
+
+    good = make_wheel(tmp_path / "good", GOOD)
+    wheel = tmp_path / "w" / good.name
+    wheel.parent.mkdir()
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(wheel, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            info.compress_type = zipfile.ZIP_BZIP2 if info.filename == "pkg/__init__.py" else zipfile.ZIP_DEFLATED
+            dst.writestr(info, data)
+    error = refused(tmp_path, env, wheel, "compressed with zip method 12", InstallError)
+    assert "pkg/__init__.py" in str(error)
+
+
+def test_corrupt_member_data_refused(tmp_path: Path, env: Environment) -> None:
+    """A member whose deflate stream is damaged: a named error, not zipfile's exception."""
+    wheel = make_wheel(tmp_path / "w", {"pkg/__init__.py": "VALUE = 1\n" * 200})
+    raw = bytearray(wheel.read_bytes())
+    start = raw.index(b"pkg/__init__.py") + len("pkg/__init__.py")  # the first local header's data
+    raw[start + 10:start + 20] = b"\xff" * 10
+    wheel.write_bytes(bytes(raw))
+    refused(tmp_path, env, wheel, r"pkg/__init__\.py: the member cannot be read", InstallError)
+
+
 def test_record_hash_mismatch(tmp_path: Path, env: Environment) -> None:
     def tamper(rows):
         return [[r[0], record_hash(b"other") if r[0] == "pkg/__init__.py" else r[1], r[2]]
