@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import glob
 import os
 import shutil
 import subprocess
@@ -26,6 +27,17 @@ def uv_bin() -> str:
     from uv import find_uv_bin
 
     return find_uv_bin()
+
+
+def find_python(version: str) -> str:
+    """An interpreter of ``version`` from pyenv (present on every machine of this project)."""
+    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    found = sorted(glob.glob(f"{root}/versions/{version}.*/bin/python{version}"))
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail(f"Python {version} not found under {root}/versions: CI must test it")
+        pytest.skip(f"Python {version} is not installed here")
+    return found[-1]
 
 
 def run(

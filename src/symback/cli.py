@@ -21,13 +21,14 @@ __all__ = ["main"]
 
 
 def _scheme_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--python", metavar="PYTHON",
+                        help="the environment of this interpreter (default: the running one)")
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--python", metavar="PYTHON",
-                       help="the environment of this interpreter (default: the running one)")
     group.add_argument("--prefix", metavar="DIR",
                        help="install under this prefix (DIR/lib/pythonX.Y/site-packages, DIR/bin...)")
     group.add_argument("--target", metavar="DIR",
-                       help="install packages straight into DIR (scripts in DIR/bin), like pip --target")
+                       help="install packages straight into DIR (scripts in DIR/bin), like pip --target; "
+                       "with --python, shebangs name that interpreter")
 
 
 def _parser() -> argparse.ArgumentParser:

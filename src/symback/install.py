@@ -113,24 +113,17 @@ class Environment:
 def environment(
     *, python: str | None = None, prefix: str | None = None, target: str | None = None
 ) -> Environment:
-    """The scheme of the running interpreter, of ``python``, of ``--prefix`` or ``--target``."""
-    if sum(x is not None for x in (python, prefix, target)) > 1:
-        raise InstallError(
-            "command line: --python, --prefix and --target exclude each other. Pass one of them."
-        )
-    if target is not None:
-        t = os.path.abspath(target)
-        return Environment(
-            purelib=t, platlib=t, data=t,
-            scripts=os.path.join(t, "Scripts" if os.name == "nt" else "bin"),
-            include=os.path.join(t, "include"), interpreter=sys.executable,
-        )
+    """The scheme of the running interpreter or of ``python``, optionally under ``prefix``
+    (its scheme with ``base`` = ``prefix``) or redirected to ``target`` (``pip --target``)."""
+    if prefix is not None and target is not None:
+        raise InstallError("command line: --prefix and --target exclude each other. Pass one of them.")
+    query_prefix = os.path.abspath(prefix) if prefix is not None else ""
     if python is None:
         namespace: dict[str, object] = {}
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             saved = sys.argv
-            sys.argv = ["-c", os.path.abspath(prefix) if prefix else ""]
+            sys.argv = ["-c", query_prefix]
             try:
                 exec(compile(_QUERY, "<symback scheme query>", "exec"), namespace)
             finally:
@@ -139,7 +132,7 @@ def environment(
     else:
         try:
             proc = subprocess.run(
-                [python, "-c", _QUERY, ""], capture_output=True, text=True, check=False
+                [python, "-c", _QUERY, query_prefix], capture_output=True, text=True, check=False
             )
         except OSError as error:
             raise InstallError(
@@ -152,8 +145,15 @@ def environment(
                 f"{proc.stderr.strip()[-500:]}. Pass the path of a working Python interpreter."
             )
         raw = proc.stdout
-    data = json.loads(raw)
-    return Environment(**data)
+    env = Environment(**json.loads(raw))
+    if target is None:
+        return env
+    t = os.path.abspath(target)
+    return Environment(
+        purelib=t, platlib=t, data=t,
+        scripts=os.path.join(t, "Scripts" if os.name == "nt" else "bin"),
+        include=os.path.join(t, "include"), interpreter=env.interpreter,
+    )
 
 
 # ----------------------------------------------------------------------------- installed

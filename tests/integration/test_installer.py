@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SRC_ENV, Venv, run, snapshot_tree
+from conftest import SRC_ENV, Venv, find_python, run, snapshot_tree
 from wheelmaker import SONAME_BYTES, SONAME_LINKS, compat_files, make_wheel, soname_wheel
 
 pytestmark = pytest.mark.slow
@@ -173,6 +173,19 @@ def test_python_prefix_target_and_compile(tmp_path: Path, make_venv) -> None:
     symback(tools, "install", "--prefix", prefix, wheel)
     (lib,) = prefix.glob("lib/python*/site-packages/pkg/libfoo.so")
     assert os.readlink(lib) == "libfoo.so.1"
+
+    # --python combines with --prefix (as in pip): that interpreter's scheme under the prefix
+    py312 = find_python("3.12")
+    prefix = tmp_path / "prefix312"
+    symback(tools, "install", "--python", py312, "--prefix", prefix, wheel)
+    assert os.readlink(prefix / "lib" / "python3.12" / "site-packages" / "pkg" / "libfoo.so") == "libfoo.so.1"
+    out = run([py312, "-c", "import pkg; print(pkg.VALUE)"],
+              env={"PYTHONPATH": str(prefix / "lib" / "python3.12" / "site-packages")})
+    assert out.stdout == "42\n"
+    symback(tools, "uninstall", "--python", py312, "--prefix", prefix, "demo")
+    assert not (prefix / "lib" / "python3.12" / "site-packages" / "pkg").exists()
+    proc = symback(tools, "install", "--prefix", prefix, "--target", target, wheel, check=False)
+    assert proc.returncode != 0 and "not allowed with argument" in proc.stderr
 
 
 def test_compat_wheel_becomes_links_and_copy_links(tmp_path: Path, make_venv) -> None:

@@ -3,12 +3,10 @@ newest supported Pythons, each in a fresh venv with only symback's runtime depen
 
 from __future__ import annotations
 
-import glob
-import os
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run, uv_bin, wheelhouse_env
+from conftest import REPO, find_python, run, uv_bin, wheelhouse_env
 
 pytestmark = pytest.mark.slow
 
@@ -22,17 +20,6 @@ LOGIC_TESTS = [
     "tests/unit/test_zipwriter.py",
     "tests/unit/test_tags.py",
 ]
-
-
-def find_python(version: str) -> str:
-    """An interpreter of ``version`` from pyenv (present on every machine of this project)."""
-    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
-    found = sorted(glob.glob(f"{root}/versions/{version}.*/bin/python{version}"))
-    if not found:
-        if os.environ.get("CI"):
-            pytest.fail(f"Python {version} not found under {root}/versions: CI must test it")
-        pytest.skip(f"Python {version} is not installed here")
-    return found[-1]
 
 
 @pytest.mark.parametrize("version", ["3.9", "3.13"])
