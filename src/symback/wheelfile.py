@@ -121,8 +121,7 @@ class WheelContents:
 
     def read(self, member: str) -> bytes:
         assert self._zip is not None, "the wheel is closed"
-        with _reading(self.name, member):
-            return self._zip.read(member)
+        return _read(self._zip, member, self.name)
 
     def link_copies(self) -> set[str]:
         """Compat form: the members that are copies standing at (or under) a link path."""
@@ -164,7 +163,7 @@ def _under_any(path: str, parents: Mapping[str, object] | set[str]) -> bool:
 # What reading a corrupt archive or member raises: a broken header (a bad offset or an
 # undecodable name: ValueError, struct.error), a deflate stream or CRC that does not check
 # out, a truncated archive, a zip feature Python does not implement.
-_CORRUPT_MEMBER = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, ValueError,
+_CORRUPT_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, ValueError,
                    struct.error)
 _TAMPERED = "The wheel is corrupt or was tampered with; download or build it again."
 
@@ -174,7 +173,7 @@ def _reading(wname: str, member: str) -> Iterator[None]:
     """Turn the errors of reading ``member`` from the zip into an InstallError naming it."""
     try:
         yield
-    except _CORRUPT_MEMBER as error:
+    except _CORRUPT_ZIP as error:
         raise _err(wname, member, f"the member cannot be read ({error})", _TAMPERED) from None
 
 
@@ -224,7 +223,7 @@ def open_wheel(path: os.PathLike[str] | str) -> Iterator[WheelContents]:
         zf = zipfile.ZipFile(path)
     except FileNotFoundError:
         raise InstallError(f"{path}: file not found. Check the path of the wheel.") from None
-    except _CORRUPT_MEMBER as error:
+    except _CORRUPT_ZIP as error:
         raise InstallError(f"{path.name}: not a valid zip file ({error}). {_REBUILD}") from None
     with zf:
         contents = _validate(path, zf)
@@ -346,6 +345,7 @@ def _find_dist_info(infos: Sequence[zipfile.ZipInfo], wname: str, distribution: 
 
 
 def _read(zf: zipfile.ZipFile, member: str, wname: str) -> bytes:
+    """The bytes of ``member``; an InstallError naming it if the archive is corrupt there."""
     with _reading(wname, member):
         return zf.read(member)
 
