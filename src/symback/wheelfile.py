@@ -116,8 +116,15 @@ class WheelContents:
         return self.form == "editable"
 
     def open(self, member: str) -> BinaryIO:
+        """A stream of ``member``'s bytes whose read errors name the wheel and the member.
+
+        Validation has read every member once already; a read fails here only if the wheel
+        file changed since, and the install's transaction then rolls back.
+        """
         assert self._zip is not None, "the wheel is closed"
-        return self._zip.open(member)  # type: ignore[return-value]
+        with _reading(self.name, member):
+            stream = self._zip.open(member)
+        return _MemberStream(stream, self.name, member)  # type: ignore[return-value]
 
     def read(self, member: str) -> bytes:
         assert self._zip is not None, "the wheel is closed"
@@ -175,6 +182,42 @@ def _reading(wname: str, member: str) -> Iterator[None]:
         yield
     except _CORRUPT_ZIP as error:
         raise _err(wname, member, f"the member cannot be read ({error})", _TAMPERED) from None
+
+
+class _MemberStream:
+    """A zip member's stream that reports corruption as an InstallError, as :func:`_reading`
+    does, from every call that decompresses; writers' own errors pass untouched."""
+
+    def __init__(self, stream: BinaryIO, wname: str, member: str) -> None:
+        self._stream, self._wname, self._member = stream, wname, member
+
+    def _checked(name: str):  # type: ignore[no-untyped-def]  # noqa: N805
+        def call(self, *args):  # type: ignore[no-untyped-def]
+            with _reading(self._wname, self._member):
+                return getattr(self._stream, name)(*args)
+
+        call.__name__ = name
+        return call
+
+    read = _checked("read")
+    read1 = _checked("read1")
+    readline = _checked("readline")
+    readinto = _checked("readinto")
+    peek = _checked("peek")
+    seek = _checked("seek")
+    del _checked
+
+    def __getattr__(self, name: str) -> object:  # tell, seekable, close, closed ...
+        return getattr(self._stream, name)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.readline, b"")
+
+    def __enter__(self) -> "_MemberStream":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stream.close()
 
 
 def _err(wheel: str, where: str, what: str, fix: str) -> InstallError:

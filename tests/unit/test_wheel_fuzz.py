@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from conftest import snapshot_tree
 from symback.errors import SymbackError
 from symback.install import Environment, install_wheels
-from wheelmaker import record_hash, soname_wheel
+from wheelmaker import make_wheel, record_hash, soname_wheel
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -114,3 +114,28 @@ def _write_zip(path: Path, members: dict, *, keep_record: bool) -> None:
             info = zipfile.ZipInfo(n, date_time=(2020, 1, 1, 0, 0, 0))
             info.external_attr = 0o100644 << 16
             zf.writestr(info, d)
+
+
+def test_member_changed_after_validation_is_a_named_error(tmp_path: Path) -> None:
+    """Staging re-reads members that validation checked; if the wheel file changes in between,
+    the read fails as an InstallError naming the member (and the install rolls back)."""
+    import pytest
+
+    from symback.errors import InstallError
+    from symback.wheelfile import open_wheel
+
+    import random
+
+    # incompressible and larger than the reader's buffer, so the re-read goes to the file
+    blob = random.Random(0).randbytes(256 * 1024)
+    wheel = make_wheel(tmp_path, {"pkg/blob.bin": blob, "pkg/__init__.py": "VALUE = 1\n"})
+    with open_wheel(wheel) as contents:
+        raw = bytearray(wheel.read_bytes())
+        start = raw.index(b"pkg/blob.bin") + len("pkg/blob.bin")
+        raw[start + 1000:start + 1020] = b"\xff" * 20
+        with open(wheel, "r+b") as f:  # the same file the open wheel reads
+            f.write(raw)
+        with pytest.raises(InstallError, match=r"pkg/blob\.bin: the member cannot be read"):
+            with contents.open("pkg/blob.bin") as stream:
+                while stream.read(4096):
+                    pass
