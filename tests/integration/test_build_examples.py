@@ -4,7 +4,8 @@ For each of ``srclayout``, ``flatlayout`` and ``namespace``:
 
 * ``python -m build`` (sdist, then a wheel from that sdist) twice: ``--no-isolation`` with
   the checkout's symback on ``PYTHONPATH``, and isolated, where pip finds symback in a
-  wheelhouse built from the checkout (symback is on no index);
+  wheelhouse built from the checkout (symback is on no index); and ``uv build`` (isolated,
+  symback from the same wheelhouse). All three give byte-identical wheels and sdists;
 * the artifacts are checked with ``packaging`` (``validate=True``), ``twine check`` and
   ``check-wheel-contents``, and against an exact list of what must ship;
 * the wheel is installed with ``pip`` and with ``uv pip`` into fresh venvs, imported, its
@@ -36,7 +37,7 @@ from pathlib import Path
 import pytest
 from packaging.metadata import Metadata
 
-from conftest import EXAMPLES, SRC_ENV, run, shared_build, snapshot_tree, wheelhouse_env
+from conftest import EXAMPLES, SRC_ENV, run, shared_build, snapshot_tree, uv_bin, wheelhouse_env
 
 pytestmark = pytest.mark.slow
 
@@ -97,7 +98,7 @@ PROJECTS: dict[str, dict] = {
         "not_importable": [],
     },
 }
-MODES = ["no-isolation", "isolated"]
+MODES = ["no-isolation", "isolated", "uv"]  # uv: `uv build`, isolated, symback from the wheelhouse
 IGNORED_LOG = "src/acme_widgets/debug.log"
 
 
@@ -158,6 +159,11 @@ def built(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReque
     def get(project: str, mode: str) -> tuple[Path, Path, Path]:
         def build(target: Path) -> None:
             src = copy_example(project, target / "src" / project)
+            if mode == "uv":  # sdist, then the wheel from it, as python -m build does
+                wheelhouse = request.getfixturevalue("symback_wheelhouse")
+                run([uv_bin(), "build", "--quiet", "--no-cache", "--out-dir", target / "dist", src],
+                    env=wheelhouse_env(wheelhouse))
+                return
             isolated = mode == "isolated"
             # The wheelhouse (one symback build per worker) only when it is needed.
             wheelhouse = request.getfixturevalue("symback_wheelhouse") if isolated else None
@@ -182,8 +188,10 @@ def test_artifacts(project: str, mode: str, built) -> None:
     fname, version = spec["fname"], spec["version"]
     assert wheel.name == f"{fname}-{version}-py3-none-any.whl"
     assert sdist.name == f"{fname}-{version}.tar.gz"
-    # Nothing but the two archives in the output directory (no temp files, no leftovers).
-    assert sorted(p.name for p in wheel.parent.iterdir()) == sorted([wheel.name, sdist.name])
+    # Nothing but the two archives in the output directory (no temp files, no leftovers);
+    # uv itself puts a .gitignore there.
+    frontend_files = [".gitignore"] if mode == "uv" else []
+    assert sorted(p.name for p in wheel.parent.iterdir()) == sorted([wheel.name, sdist.name, *frontend_files])
 
     dist_info = f"{fname}-{version}.dist-info"
     with zipfile.ZipFile(wheel) as zf:
@@ -260,11 +268,14 @@ def test_artifacts(project: str, mode: str, built) -> None:
 
 @pytest.mark.parametrize("project", list(PROJECTS))
 def test_isolated_and_no_isolation_builds_match(project: str, built) -> None:
-    """The isolated build (symback from the wheelhouse) and the in-tree one agree byte for byte."""
+    """The isolated builds (python -m build and uv build, symback from the wheelhouse) and the
+    in-tree one agree byte for byte."""
     wheel_a, sdist_a, _ = built(project, "no-isolation")
-    wheel_b, sdist_b, _ = built(project, "isolated")
-    assert wheel_a.read_bytes() == wheel_b.read_bytes()
-    assert sdist_a.read_bytes() == sdist_b.read_bytes()
+    for frontend in ("isolated", "uv"):
+        wheel_b, sdist_b, _ = built(project, frontend)
+        assert wheel_a.name == wheel_b.name and sdist_a.name == sdist_b.name
+        assert wheel_a.read_bytes() == wheel_b.read_bytes(), frontend
+        assert sdist_a.read_bytes() == sdist_b.read_bytes(), frontend
 
 
 @pytest.mark.parametrize("project", list(PROJECTS))
