@@ -185,30 +185,24 @@ def _reading(wname: str, member: str) -> Iterator[None]:
 
 
 class _MemberStream:
-    """A zip member's stream that reports corruption as an InstallError, as :func:`_reading`
-    does, from every call that decompresses; writers' own errors pass untouched."""
+    """A zip member's stream whose decompressing calls report corruption as an InstallError,
+    as :func:`_reading` does; every other attribute is the stream's own."""
+
+    _DECOMPRESSING = frozenset({"read", "read1", "readline", "readinto", "peek", "seek"})
 
     def __init__(self, stream: BinaryIO, wname: str, member: str) -> None:
         self._stream, self._wname, self._member = stream, wname, member
 
-    def _checked(name: str):  # type: ignore[no-untyped-def]  # noqa: N805
-        def call(self, *args):  # type: ignore[no-untyped-def]
+    def __getattr__(self, name: str) -> object:
+        attr = getattr(self._stream, name)
+        if name not in self._DECOMPRESSING:
+            return attr
+
+        def checked(*args: object) -> object:
             with _reading(self._wname, self._member):
-                return getattr(self._stream, name)(*args)
+                return attr(*args)
 
-        call.__name__ = name
-        return call
-
-    read = _checked("read")
-    read1 = _checked("read1")
-    readline = _checked("readline")
-    readinto = _checked("readinto")
-    peek = _checked("peek")
-    seek = _checked("seek")
-    del _checked
-
-    def __getattr__(self, name: str) -> object:  # tell, seekable, close, closed ...
-        return getattr(self._stream, name)
+        return checked
 
     def __iter__(self) -> Iterator[bytes]:
         return iter(self.readline, b"")
