@@ -183,3 +183,42 @@ def test_symback_install_builds_a_project_directory(project: Path, make_venv) ->
     assert "Installed versioned-libs 1.2.3 (2 links)" in proc.stdout, proc.stdout
     assert os.readlink(venv.site_packages / LIB / "libfoo.so") == "libfoo.so.1"
     assert "loaded 1.2.3" in venv.run("-c", CHECK).stdout
+
+
+@pytest.mark.parametrize("how", ["pip-links", "uv-links", "pip-strict", "pip-pth", "symback"])
+def test_editable_install_loads_the_library(how: str, project: Path, tmp_path: Path, make_venv,
+                                            symback_wheelhouse: Path) -> None:
+    """An editable install of the compiled library: ctypes loads it by SONAME and by linker
+    name through every mechanism, and uninstalling leaves the sources as they were."""
+    from conftest import snapshot_tree, wheelhouse_env
+
+    copy = tmp_path / "versioned-libs"
+    shutil.copytree(project, copy, symlinks=True, ignore=shutil.ignore_patterns("build", "dist"))
+    installer, _, mode = how.partition("-")
+    if mode == "strict":
+        with open(copy / "pyproject.toml", "a") as f:
+            f.write("\n[tool.symback.editable]\nstrict = true\n")
+    venv = make_venv()
+    env = wheelhouse_env(symback_wheelhouse)
+    config = ["-C", "editable-mode=pth"] if mode == "pth" else []
+    if installer == "pip":
+        venv.pip("install", "--quiet", *config, "-e", copy, env=env)
+    elif installer == "uv":
+        venv.uv_pip("install", "--quiet", "--no-cache", "-e", copy, env=env)
+    else:  # this interpreter's symback (and installer), into the venv
+        run([sys.executable, "-m", "symback", "install", "-e", "--python", venv.python, copy], env=SRC_ENV)
+    before = snapshot_tree(copy, skip_dirs=("__pycache__",), skip_top=("build",))
+    assert "loaded 1.2.3" in venv.run("-c", CHECK).stdout
+    if mode == "strict":  # one link per file; the aliases are the sources' own relative links
+        (tree,) = (copy / "build").glob("__editable__.*")
+        lib = tree / LIB
+        assert (lib / "libfoo.so.1.2.3").is_symlink()
+        assert os.readlink(lib / "libfoo.so.1") == "libfoo.so.1.2.3"
+        assert os.readlink(lib / "libfoo.so") == "libfoo.so.1"
+    if installer == "symback":
+        assert (venv.site_packages / "versioned_libs").is_symlink()
+        run([sys.executable, "-m", "symback", "uninstall", "--python", venv.python, "versioned-libs"], env=SRC_ENV)
+    else:
+        venv.pip("uninstall", "--yes", "versioned-libs")
+    assert snapshot_tree(copy, skip_dirs=("__pycache__",), skip_top=("build",)) == before
+    assert venv.run("-c", "import versioned_libs", check=False).returncode != 0
