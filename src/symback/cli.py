@@ -76,11 +76,11 @@ def _warn(message: str) -> None:
     print(f"symback: warning: {message}", file=sys.stderr)
 
 
-def _wheel_for(path: str, outdir: Path, *, editable: bool) -> str:
+def _wheel_for(path: str, outdir: Path, *, editable: bool, editable_tag: str | None) -> str:
     """``path`` itself if it is a wheel; for a project directory, the wheel built from it.
 
-    The build runs in this interpreter, as a frontend without isolation would: an editable
-    wheel is tagged for it.
+    The build runs in this interpreter, as a frontend without isolation would; an editable
+    wheel is tagged ``editable_tag``, the target interpreter's own tag.
     """
     if not os.path.isdir(path):
         if editable:
@@ -92,7 +92,7 @@ def _wheel_for(path: str, outdir: Path, *, editable: bool) -> str:
     if editable:
         from .editable import build_editable
 
-        return str(outdir / build_editable(project, outdir, metadata_directory=None))
+        return str(outdir / build_editable(project, outdir, metadata_directory=None, tag=editable_tag))
     from .wheel import build_wheel
 
     return str(outdir / build_wheel(project, outdir))
@@ -115,7 +115,8 @@ def _run(args: argparse.Namespace) -> int:
     env = environment(python=args.python, prefix=args.prefix, target=args.target)
     if args.command == "install":
         with tempfile.TemporaryDirectory(prefix="symback-install-") as built:
-            wheels = [_wheel_for(path, Path(built), editable=args.editable) for path in args.wheels]
+            wheels = [_wheel_for(path, Path(built), editable=args.editable, editable_tag=env.interpreter_tag)
+                      for path in args.wheels]
             results = install_wheels(wheels, env, copy_links=args.copy_links,
                                      compile_bytecode=args.compile_bytecode)
         for r in results:

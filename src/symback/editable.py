@@ -582,16 +582,19 @@ def _remove_leftovers(tree: Path) -> None:
 
 
 def build_editable(
-    project: "Project", wheel_directory: Path, *, metadata_directory: Optional[Path] = None
+    project: "Project", wheel_directory: Path, *, metadata_directory: Optional[Path] = None,
+    tag: Optional[str] = None,
 ) -> str:
     """PEP 660 ``build_editable``: make the tree (links mode) and write the editable wheel.
 
-    Returns the wheel's file name: ``<dist>-<version>-0editable-<interpreter tag>.whl``.
+    Returns the wheel's file name: ``<dist>-<version>-0editable-<tag>.whl``, where ``tag``
+    is the running interpreter's (``cp311-cp311-linux_x86_64``) unless given (``symback
+    install -e --python`` passes the target interpreter's).
     """
     from .links import Link
     from .wheel import WheelEntry, dist_info_name, wheel_filename, write_wheel
 
-    plan = plan_editable(project)
+    plan = plan_editable(project, tag=tag)
     meta = project.metadata
     dist_info = dist_info_name(meta.dist_name, meta.version)
     requires = list(plan.requires)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -45,6 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "Environment",
     "InstalledDistribution",
+    "check_tags",
     "environment",
     "install_wheels",
     "uninstall",
@@ -74,9 +76,20 @@ else:
                                "python%d.%d" % sys.version_info[:2])
     else:
         include = paths["include"]
+# The wheel tags this interpreter takes, by symback's own tags module and packaging run
+# here. argv[2] names where they are (for another interpreter): put first on sys.path
+# only after the standard library modules they use are imported, so nothing there can
+# shadow those.
+import importlib.machinery, logging, platform, re, struct, subprocess
+if len(sys.argv) > 2 and sys.argv[2]:
+    sys.path[:0] = sys.argv[2].split(os.pathsep)
+from packaging.tags import sys_tags
+from symback.tags import interpreter_platform_tag
 print(json.dumps({"purelib": paths["purelib"], "platlib": paths["platlib"],
                   "scripts": paths["scripts"], "data": paths["data"],
-                  "include": include, "interpreter": sys.executable}))
+                  "include": include, "interpreter": sys.executable,
+                  "tags": [str(t) for t in sys_tags()],
+                  "interpreter_tag": interpreter_platform_tag()}))
 """
 
 
@@ -90,6 +103,11 @@ class Environment:
     data: str
     include: str
     interpreter: str  # for script shebangs and bytecode compilation
+    #: The wheel tags the interpreter takes, most specific first (``packaging.tags.sys_tags``);
+    #: None (an environment made by hand) skips the check.
+    tags: tuple[str, ...] | None = None
+    #: Its own ``cp312-cp312-linux_x86_64``: what an editable wheel for it is tagged.
+    interpreter_tag: str | None = None
 
     def scheme(self, distribution: str) -> dict[str, str]:
         return {
@@ -123,7 +141,7 @@ def environment(
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             saved = sys.argv
-            sys.argv = ["-c", query_prefix]
+            sys.argv = ["-c", query_prefix, ""]
             try:
                 exec(compile(_QUERY, "<symback scheme query>", "exec"), namespace)
             finally:
@@ -132,7 +150,8 @@ def environment(
     else:
         try:
             proc = subprocess.run(
-                [python, "-c", _QUERY, query_prefix], capture_output=True, text=True, check=False
+                [python, "-c", _QUERY, query_prefix, _tag_code_path()], capture_output=True, text=True,
+                check=False,
             )
         except OSError as error:
             raise InstallError(
@@ -145,14 +164,38 @@ def environment(
                 f"{proc.stderr.strip()[-500:]}. Pass the path of a working Python interpreter."
             )
         raw = proc.stdout
-    env = Environment(**json.loads(raw))
+    data = json.loads(raw)
+    env = Environment(**{**data, "tags": tuple(data["tags"])})
     if target is None:
         return env
     t = os.path.abspath(target)
-    return Environment(
-        purelib=t, platlib=t, data=t,
+    return dataclasses.replace(
+        env, purelib=t, platlib=t, data=t,
         scripts=os.path.join(t, "Scripts" if os.name == "nt" else "bin"),
-        include=os.path.join(t, "include"), interpreter=env.interpreter,
+        include=os.path.join(t, "include"),
+    )
+
+
+def _tag_code_path() -> str:
+    """The directories holding this process's ``symback`` and ``packaging`` (for the query)."""
+    import packaging
+
+    dirs = []
+    for module_file in (__file__, packaging.__file__):
+        parent = os.path.dirname(os.path.dirname(os.path.abspath(module_file)))
+        if parent not in dirs:
+            dirs.append(parent)
+    return os.pathsep.join(dirs)
+
+
+def check_tags(wheel: WheelContents, env: Environment) -> None:
+    """InstallError unless one of ``wheel``'s tags is one that ``env``'s interpreter takes."""
+    if env.tags is None or set(wheel.tags) & set(env.tags):
+        return
+    raise InstallError(
+        f"{wheel.name}: its tags ({', '.join(wheel.tags)}) are not supported by {env.interpreter}, "
+        f"which takes {env.tags[0]} and {len(env.tags) - 1} more. Install a wheel built for that "
+        "interpreter, or pass --python with one the wheel is for."
     )
 
 
@@ -698,6 +741,7 @@ def install_wheels(
                 raise InstallError(f"{w.name}: {names[w.normalized_name]} is the same "
                                    "distribution. Pass only one of them.")
             names[w.normalized_name] = w.name
+            check_tags(w, env)
             if w.editable:
                 check_editable_targets(w, env.roots())
         olds = [find_installed(env, w.distribution) for w in opened]

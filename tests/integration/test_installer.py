@@ -203,3 +203,30 @@ def test_compat_wheel_becomes_links_and_copy_links(tmp_path: Path, make_venv) ->
     assert rows["pkg/libfoo.so"][0].startswith("sha256=")
     venv.pip("uninstall", "-y", "demo")
     assert not (site / "pkg").exists()
+
+
+def test_wheel_tags_must_fit_the_target_interpreter(tmp_path: Path, make_venv, example) -> None:
+    """As pip and uv do: a wheel for another interpreter is refused, before anything is written;
+    with --python of that interpreter it installs. An editable install for another
+    interpreter is tagged for it."""
+    tools = tooled_venv(make_venv)
+    py312 = make_venv(python=find_python("3.12"), seed=False)
+    wheel = make_wheel(tmp_path / "w", {"pkg/__init__.py": "VALUE = 312\n"}, tag="cp312-cp312-linux_x86_64")
+    before = tree(tools.path)
+    proc = symback(tools, "install", wheel, check=False)
+    assert proc.returncode == 1
+    assert f"{wheel.name}: its tags (cp312-cp312-linux_x86_64) are not supported by {tools.python}" in proc.stderr
+    assert tree(tools.path) == before
+    symback(tools, "install", "--python", py312.python, wheel)
+    assert run([py312.python, "-c", "import pkg; print(pkg.VALUE)"]).stdout == "312\n"
+
+    project = example("srclayout")
+    symback(tools, "install", "-e", "--python", py312.python, project)
+    (dist_info,) = py312.site_packages.glob("acme_widgets-*.dist-info")
+    assert "Tag: cp312-cp312-linux_x86_64" in (dist_info / "WHEEL").read_text()
+    (tree_dir,) = (project / "build").glob("__editable__.*")
+    assert tree_dir.name == "__editable__.acme_widgets-cp312-cp312-linux_x86_64"
+    assert (py312.site_packages / "acme_widgets").is_symlink()
+    code = "import acme_widgets, os, sys; print(sys.version_info[:2], os.path.realpath(acme_widgets.__file__))"
+    out = run([py312.python, "-c", code])
+    assert out.stdout == f"(3, 12) {project / 'src' / 'acme_widgets' / '__init__.py'}\n"
