@@ -132,7 +132,8 @@ def environment(
     *, python: str | None = None, prefix: str | None = None, target: str | None = None
 ) -> Environment:
     """The scheme of the running interpreter or of ``python``, optionally under ``prefix``
-    (its scheme with ``base`` = ``prefix``) or redirected to ``target`` (``pip --target``)."""
+    (its scheme with ``base`` = ``prefix``) or redirected to ``target`` (``pip --target``),
+    with the wheel tags that interpreter takes."""
     if prefix is not None and target is not None:
         raise InstallError("command line: --prefix and --target exclude each other. Pass one of them.")
     query_prefix = os.path.abspath(prefix) if prefix is not None else ""
