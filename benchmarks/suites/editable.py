@@ -118,21 +118,31 @@ def _env(ctx: Context, venv: Path, pythonpath: list[Path]) -> dict:
     return env
 
 
-def _mechanism(site: Path, dist: str) -> str:
-    """What the editable install put in site-packages, read from its .pth files."""
-    kinds = []
+_IMPORT_LINE = ("import ", "import\t")
+
+
+def _pth_lines(site: Path) -> list[str]:
+    """The lines of site-packages' .pth files as ``site`` reads them (blank and comment
+    lines left out), file by file in name order; setuptools' distutils shim is not ours."""
+    lines = []
     for pth in sorted(site.glob("*.pth")):
         if pth.name == "distutils-precedence.pth":
             continue
-        lines = [ln.strip() for ln in pth.read_text(errors="replace").splitlines()
-                 if ln.strip() and not ln.startswith("#")]
-        for line in lines:
-            if line.startswith(("import ", "import\t")):
-                kinds.append("import hook")
-            elif "__editable__" in line:
-                kinds.append("path line to a link tree")
-            else:
-                kinds.append("path line")
+        lines += [ln.strip() for ln in pth.read_text(errors="replace").splitlines()
+                  if ln.strip() and not ln.startswith("#")]
+    return lines
+
+
+def _mechanism(site: Path, dist: str) -> str:
+    """What the editable install put in site-packages, read from its .pth files."""
+    kinds = []
+    for line in _pth_lines(site):
+        if line.startswith(_IMPORT_LINE):
+            kinds.append("import hook")
+        elif "__editable__" in line:
+            kinds.append("path line to a link tree")
+        else:
+            kinds.append("path line")
     links = [p.name for p in site.iterdir() if p.is_symlink()]
     if links:
         kinds.append(f"{len(links)} symlink(s) in site-packages")
@@ -490,13 +500,8 @@ print(json.dumps({"times": times, "files": files}))
 def _sys_path_entries(venv: Path) -> list[str]:
     """What ``site`` adds for ``venv``: its site-packages, then the path lines of its .pth files."""
     site = site_packages(venv)
-    entries = [str(site)]
-    for pth in sorted(site.glob("*.pth")):
-        for line in pth.read_text().splitlines():
-            line = line.strip()
-            if line and not line.startswith(("#", "import ", "import\t")) and os.path.isdir(line):
-                entries.append(line)
-    return entries
+    return [str(site)] + [line for line in _pth_lines(site)
+                          if not line.startswith(_IMPORT_LINE) and os.path.isdir(line)]
 
 
 def _run_link_cost(ctx: Context, spec: ProjectSpec, venvs: dict[str, Path], errors: dict[str, str],

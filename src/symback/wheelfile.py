@@ -171,7 +171,7 @@ def _under_any(path: str, parents: Mapping[str, object] | set[str]) -> bool:
 # undecodable name: ValueError, struct.error), a deflate stream or CRC that does not check
 # out, a truncated archive, a zip feature Python does not implement.
 _CORRUPT_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, ValueError,
-                   struct.error)
+                struct.error)
 _TAMPERED = "The wheel is corrupt or was tampered with; download or build it again."
 
 
