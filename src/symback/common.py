@@ -29,6 +29,22 @@ def filename_name(name: str) -> str:
     return re.sub(_NAME_SEPARATORS, "_", name).lower()
 
 
+# The install schemes a wheel's ``<name>-<version>.data/<scheme>/`` directory may name.
+DATA_SCHEMES = ("purelib", "platlib", "scripts", "headers", "data")
+
+
+def dist_info_name(dist_name: str, version: str) -> str:
+    """``name-1.0.dist-info``: the wheel's metadata directory."""
+    return f"{dist_name}-{version}.dist-info"
+
+
+def data_dir_name(dist_name: str, version: str) -> str:
+    """``name-1.0.data``: the wheel's directory of other install schemes (``scripts``,
+    ``data``, ``headers``, ...). Build-path code that ships such files names them
+    ``f"{data_dir_name(...)}/{scheme}/{rel}"``."""
+    return f"{dist_name}-{version}.data"
+
+
 def source_date_epoch() -> int:
     """Timestamp for archive members: ``SOURCE_DATE_EPOCH`` if set, else 1980-01-01.
 

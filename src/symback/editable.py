@@ -591,8 +591,9 @@ def build_editable(
     is the running interpreter's (``cp311-cp311-linux_x86_64``) unless given (``symback
     install -e --python`` passes the target interpreter's).
     """
+    from .common import dist_info_name
     from .links import Link
-    from .wheel import WheelEntry, dist_info_name, wheel_filename, write_wheel
+    from .wheel import WheelEntry, wheel_filename, write_wheel
 
     plan = plan_editable(project, tag=tag)
     meta = project.metadata

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, List, NamedTuple, Optional, Sequence, Union
 
 from . import __version__
-from .common import atomic_output, source_date_epoch
+from .common import atomic_output, dist_info_name, source_date_epoch
 from .links import Link, format_links
 
 if TYPE_CHECKING:
@@ -112,10 +112,6 @@ def write_wheel(
             rows.append(record_row(prefix + "RECORD", "", ""))
             zw.add_bytes(prefix + "RECORD", "".join(rows).encode("utf-8"))
     return path
-
-
-def dist_info_name(dist_name: str, version: str) -> str:
-    return f"{dist_name}-{version}.dist-info"
 
 
 def metadata_entries(project: "Project", dist_info: str, *, extra_requires: Sequence[str] = ()) -> List[WheelEntry]:
