@@ -9,29 +9,32 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, List, Mapping, Optional
 
-from .config import BuildSettings, Project, load_project
+from .config import BuildSettings, Project, build_requires, load_project
 
 ConfigSettings = Optional[Mapping[str, Any]]
 
 
-def _project(config_settings: ConfigSettings) -> Project:
-    return load_project(Path.cwd(), BuildSettings.from_config_settings(config_settings))
+def _project(config_settings: ConfigSettings, *, read_version: bool = True) -> Project:
+    return load_project(Path.cwd(), BuildSettings.from_config_settings(config_settings), read_version=read_version)
 
 
 def get_requires_for_build_wheel(config_settings: ConfigSettings = None) -> List[str]:
-    return []
+    # vcs-versioning for a version from git tags; nothing for anything else.
+    return build_requires(Path.cwd())
 
 
 def get_requires_for_build_sdist(config_settings: ConfigSettings = None) -> List[str]:
-    return []
+    return build_requires(Path.cwd())
 
 
 def get_requires_for_build_editable(config_settings: ConfigSettings = None) -> List[str]:
     # The editables redirector is the one mode that needs a package at build time (it
-    # generates the redirect module) and at run time.
+    # generates the redirect module) and at run time. The version is not needed to
+    # decide that, and what computes it may not be installed yet.
     from .editable import editable_requires
 
-    return editable_requires(_project(config_settings))
+    requires = build_requires(Path.cwd())
+    return requires + editable_requires(_project(config_settings, read_version=not requires))
 
 
 def prepare_metadata_for_build_wheel(metadata_directory: str, config_settings: ConfigSettings = None) -> str:
@@ -67,8 +70,23 @@ def build_editable(
 ) -> str:
     from .editable import build_editable as _build_editable
 
+    project = _project(config_settings)
+    if project.tool.version:
+        _write_version_module(project)
     return _build_editable(
-        _project(config_settings),
+        project,
         Path(wheel_directory),
         metadata_directory=Path(metadata_directory) if metadata_directory else None,
     )
+
+
+def _write_version_module(project: Project) -> None:
+    """An editable install runs the tree's files, which have no archive to hold the
+    ``[tool.symback.version] file`` module: create it in the tree when it is absent."""
+    import sys
+
+    from .versions import ensure_in_tree
+
+    written = ensure_in_tree(project.root, project.tool.version, project.metadata.version)
+    if written:
+        print(f"symback: wrote {written} (version {project.metadata.version}) for the editable install.", file=sys.stderr)

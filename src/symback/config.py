@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, List, Mapping, NamedTuple, Optional, Tuple
 
 from .common import load_toml
 from .errors import ConfigError
@@ -73,8 +73,11 @@ class ToolConfig(NamedTuple):
     symlinks: str = "links"
     editable_mode: str = "auto"
     editable_strict: bool = False
+    # [tool.symback.version] as written: validated by `versions`, which is imported only
+    # when a dynamic version is read.
+    version: Mapping[str, Any] = {}
 
-    TOP_KEYS = ("packages", "include", "exclude", "wheel", "editable")
+    TOP_KEYS = ("packages", "include", "exclude", "wheel", "editable", "version")
     WHEEL_KEYS = ("symlinks",)
     EDITABLE_KEYS = ("mode", "strict")
 
@@ -112,6 +115,7 @@ class ToolConfig(NamedTuple):
             symlinks=symlinks,
             editable_mode=mode,
             editable_strict=strict,
+            version=_table(table, "version", "[tool.symback]"),
         )
 
     def with_settings(self, settings: BuildSettings) -> "ToolConfig":
@@ -149,8 +153,12 @@ class Project(NamedTuple):
     packages: Tuple["PackageRoot", ...]
 
 
-def load_project(root: Path, settings: Optional[BuildSettings] = None) -> Project:
-    """Read and validate ``root/pyproject.toml``; discover what ships."""
+def load_project(root: Path, settings: Optional[BuildSettings] = None, *, read_version: bool = True) -> Project:
+    """Read and validate ``root/pyproject.toml``; discover what ships.
+
+    ``read_version=False`` stands a placeholder in for a dynamic version: for hooks that
+    run before the build requirements that compute it are installed.
+    """
     from .files import discover_packages
     from .metadata import load_metadata
 
@@ -176,8 +184,28 @@ def load_project(root: Path, settings: Optional[BuildSettings] = None) -> Projec
         load_metadata(project_table, root=root, version_file=None)
         raise AssertionError("load_metadata accepted a project without a name")  # pragma: no cover
     packages = discover_packages(root, name, tool_config.packages)
-    metadata = load_metadata(project_table, root=root, version_file=_version_file(packages))
+    if not read_version and "version" not in project_table:
+        project_table = {**project_table, "version": "0"}
+        project_table.pop("dynamic", None)
+        tool_config = tool_config._replace(version={})
+    metadata = load_metadata(
+        project_table, root=root, version_file=_version_file(packages), version_table=tool_config.version
+    )
     return Project(root=root, metadata=metadata, tool=tool_config, packages=packages)
+
+
+def build_requires(root: Path) -> List[str]:
+    """What a build of the project at ``root`` needs beyond symback: ``vcs-versioning`` for a
+    version from git tags (outside an sdist), nothing otherwise."""
+    pyproject = load_toml(Path(root) / "pyproject.toml")
+    tool = pyproject.get("tool")
+    table = tool.get("symback") if isinstance(tool, dict) else None
+    version = table.get("version") if isinstance(table, dict) else None
+    if not version or not isinstance(version, dict):
+        return []
+    from .versions import build_requires as version_requires
+
+    return version_requires(Path(root), version)
 
 
 def _version_file(packages: Tuple["PackageRoot", ...]) -> Optional[Path]:

@@ -142,23 +142,18 @@ def discover_packages(root: Path, project_name: str, explicit: Optional[Sequence
     if src.is_dir():
         named = _by_name(src, project_name)
         candidates = _candidates(src, flat=False)
-        if named is not None and len(candidates) == 1 and named.import_path.split("/")[0] in (
-            candidates[0].import_path,
-        ):
-            return (named,)
-        if named is not None and not candidates:
-            return (named,)
-        if len(candidates) == 1:
-            return (candidates[0],)
-        where, seen = "src/", candidates
+        where, prefix = "src/", "src/"
     else:
         named = _by_name(root, project_name)
-        if named is not None:
-            return (named,)
         candidates = _candidates(root, flat=True)
-        if len(candidates) == 1:
-            return (candidates[0],)
-        where, seen = "the project root", candidates
+        where, prefix = "the project root", ""
+    if named is not None:
+        # As flit, hatchling and uv_build do: the package named after the project wins.
+        _note_left_out(named, candidates, prefix)
+        return (named,)
+    if len(candidates) == 1:
+        return (candidates[0],)
+    seen = candidates
 
     if not seen:
         raise ConfigError(
@@ -171,9 +166,26 @@ def discover_packages(root: Path, project_name: str, explicit: Optional[Sequence
     rel = [("src/" if src.is_dir() else "") + c.import_path for c in seen]
     raise ConfigError(
         f"pyproject.toml: [tool.symback] packages: found {len(seen)} candidates in {where}: "
-        f"{', '.join(rel)}; none is named after the project ({_import_name(project_name)!r}) or "
-        "there is more than one, so symback will not guess. List what to ship, e.g.:"
+        f"{', '.join(rel)}; none is named after the project ({_import_name(project_name)!r}), "
+        "so symback will not guess. List what to ship, e.g.:"
         + _packages_hint(rel)
+    )
+
+
+def _note_left_out(named: PackageRoot, candidates: Sequence[PackageRoot], prefix: str) -> None:
+    """Say on stderr which other top-level candidates discovery leaves out, and how to ship them."""
+    top = named.import_path.split("/")[0]
+    others = [c.import_path for c in candidates if c.import_path != top]
+    if not others:
+        return
+    import sys
+
+    shipped = [prefix + named.import_path] + [prefix + o for o in others]
+    print(
+        f"symback: shipping {prefix}{named.import_path}, named after the project; left out: "
+        f"{', '.join(prefix + o for o in others)}. To ship them too, list every package in "
+        "pyproject.toml:" + _packages_hint(shipped),
+        file=sys.stderr,
     )
 
 

@@ -21,12 +21,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 
-from .common import filename_name, normalize_name, posix_relpath
+from .common import filename_name, normalize_name
 from .errors import ConfigError
 
 if TYPE_CHECKING:
-    import ast
-
     from packaging.requirements import Requirement
 
 # PEP 508 names, checked as packaging.utils does (importing it costs start-up time).
@@ -97,6 +95,20 @@ _SCRIPT_NAME = r"\w[\w.-]*"
 _GROUP_NAME = r"\w[\w.-]*"
 
 _MISSING = object()
+
+# Keys other tools (setup.cfg, Poetry) put beside the metadata, and the [project.urls]
+# label that holds the same thing.
+_URL_KEYS = {
+    "homepage": "Homepage",
+    "home-page": "Homepage",
+    "home_page": "Homepage",
+    "repository": "Repository",
+    "documentation": "Documentation",
+    "source": "Source",
+    "changelog": "Changelog",
+    "issues": "Issues",
+    "bug-tracker": "Issues",
+}
 
 
 # --------------------------------------------------------------------------- data
@@ -363,13 +375,18 @@ def _no_other_keys(key: str, table: Mapping[str, Any], allowed: Sequence[str], f
 
 
 def load_metadata(
-    project: Mapping[str, Any], *, root: Path, version_file: Optional[Path]
+    project: Mapping[str, Any],
+    *,
+    root: Path,
+    version_file: Optional[Path],
+    version_table: Optional[Mapping[str, Any]] = None,
 ) -> ProjectMetadata:
     """Validate ``[project]`` and build the :class:`ProjectMetadata`.
 
     ``root`` is the project directory (readme and license paths are relative to it);
     ``version_file`` is where a dynamic version's ``__version__`` lives (absolute, or
-    relative to ``root``), ``None`` when no package was found.
+    relative to ``root``), ``None`` when no package was found; ``version_table`` is
+    ``[tool.symback.version]`` (where else a dynamic version comes from: see ``versions``).
     """
     if not isinstance(project, Mapping):
         raise ConfigError(
@@ -381,7 +398,7 @@ def load_metadata(
 
     name = _load_name(project)
     dynamic = _load_dynamic(project)
-    version = _load_version(project, dynamic, root, version_file)
+    version = _load_version(project, dynamic, root, version_file, version_table)
 
     description = None
     if "description" in project:
@@ -480,6 +497,16 @@ def _check_keys(project: Mapping[str, Any]) -> None:
                 project[key],
                 f"Remove {key} from [project].",
             )
+        label = _URL_KEYS.get(str(key).lower())
+        if label is not None:
+            url = project[key] if isinstance(project[key], str) else "https://..."
+            raise _error(
+                _key(str(key)),
+                "unknown key",
+                project[key],
+                f"A URL goes in the [project.urls] table; write:\n\n    [project.urls]\n"
+                f"    {label} = {_toml_repr(url)}\n",
+            )
         import difflib
 
         close = difflib.get_close_matches(str(key), PROJECT_KEYS, n=1, cutoff=0.6)
@@ -524,7 +551,11 @@ def _load_dynamic(project: Mapping[str, Any]) -> Tuple[str, ...]:
 
 
 def _load_version(
-    project: Mapping[str, Any], dynamic: Tuple[str, ...], root: Path, version_file: Optional[Path]
+    project: Mapping[str, Any],
+    dynamic: Tuple[str, ...],
+    root: Path,
+    version_file: Optional[Path],
+    version_table: Optional[Mapping[str, Any]] = None,
 ) -> str:
     if "version" in project:
         if "version" in dynamic:
@@ -533,6 +564,14 @@ def _load_version(
                 "is set statically and also listed in dynamic",
                 project["version"],
                 'Either remove version, or remove "version" from dynamic.',
+            )
+        if version_table:
+            raise _error(
+                "version",
+                "is set statically, so [tool.symback.version] (where a dynamic version comes "
+                "from) has no use",
+                project["version"],
+                'Remove [tool.symback.version], or remove version and set dynamic = ["version"].',
             )
         raw = _string("version", project["version"], 'version = "1.0.0"')
         version = _normalized_version(raw)
@@ -551,23 +590,24 @@ def _load_version(
             fix='Add version = "0.1.0" to [project], or set dynamic = ["version"] and '
             'write __version__ = "0.1.0" in your package\'s __init__.py.',
         )
-    if version_file is None:
+    if version_file is None and not version_table:
         raise _error(
             "dynamic",
             "version is dynamic but no package was found to read __version__ from",
             ["version"],
             'Create your package (with __version__ = "0.1.0" in its __init__.py), list it in '
-            "[tool.symback] packages, or set version statically in [project].",
+            "[tool.symback] packages, name the file that holds the version with "
+            "[tool.symback.version] path, or set version statically in [project].",
         )
-    path = Path(version_file)
-    if not path.is_absolute():
-        path = root / path
-    shown = _display_path(path, root)
-    raw = _read_version(path, shown)
-    version = _normalized_version(raw)
+    from .versions import dynamic_version
+
+    found = dynamic_version(
+        root, version_table or {}, Path(version_file) if version_file else None, str(project["name"])
+    )
+    version = _normalized_version(found.raw)
     if version is None:
         raise ConfigError(
-            f"{shown}: __version__: not a valid PEP 440 version: {_show(raw)}. Use a "
+            f"{found.where}: not a valid PEP 440 version: {_show(found.raw)}. Use a "
             'version such as "1.2.3", "1.2.3rc1" or "1.2.3.post1".'
         )
     return version
@@ -593,87 +633,12 @@ def _normalized_version(raw: str) -> Optional[str]:
         return None
 
 
-def _display_path(path: Path, root: Path) -> str:
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return str(path)
-    return posix_relpath(path, root)
-
-
 def read_version(path: Path) -> str:
-    """The string ``__version__`` is set to in ``path``, found by parsing, never importing.
+    """The string ``__version__`` is set to in ``path``, found by parsing, never importing
+    (re-exports followed: see :func:`symback.versions.read_version`)."""
+    from .versions import read_version as _read
 
-    Reads the last module-level binding of ``__version__``: ``__version__ = "1.2.3"`` or
-    ``__version__: str = "1.2.3"``. Anything but a string literal there is an error.
-    """
-    return _read_version(Path(path), str(path))
-
-
-def _read_version(path: Path, shown: str) -> str:
-    import ast
-    fix_hint = 'Write __version__ = "1.2.3" (a plain string) at the top level of the module'
-    try:
-        source = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{shown}: file not found while looking for __version__. Create it with "
-            '__version__ = "0.1.0", or set version statically in [project].'
-        ) from None
-    except OSError as error:
-        raise ConfigError(
-            f"{shown}: cannot read it: {error.strerror or error}. Check its permissions."
-        ) from None
-    try:
-        tree = ast.parse(source, filename=shown)
-    except (SyntaxError, ValueError) as error:
-        where = f" line {error.lineno}" if getattr(error, "lineno", None) else ""
-        reason = getattr(error, "msg", None) or str(error)
-        raise ConfigError(
-            f"{shown}:{where}: cannot parse it to find __version__ (with Python "
-            f"{sys.version_info[0]}.{sys.version_info[1]}): {reason}. Fix the syntax, "
-            "or set version statically in [project]."
-        ) from None
-
-    found: Optional[ast.AST] = None
-    for node in tree.body:
-        if _binds_version(node):
-            found = node
-    if found is None:
-        raise ConfigError(
-            f"{shown}: __version__: not found (symback reads it without importing the "
-            f"module). {fix_hint}, or set version statically in [project]."
-        )
-    value = getattr(found, "value", None)
-    if (
-        isinstance(found, (ast.Assign, ast.AnnAssign))
-        and isinstance(value, ast.Constant)
-        and isinstance(value.value, str)
-    ):
-        return value.value.strip()
-    line = source.decode("utf-8", "replace").splitlines()[found.lineno - 1].strip()
-    raise ConfigError(
-        f"{shown}: line {found.lineno}: __version__ is not a string literal: {line}. "
-        f"symback reads __version__ without importing the module, so it cannot evaluate "
-        f"this. {fix_hint}, or set version statically in [project]."
-    )
-
-
-def _binds_version(node: ast.AST) -> bool:
-    import ast
-    if isinstance(node, ast.Assign):
-        return any(isinstance(t, ast.Name) and t.id == "__version__" for t in node.targets)
-    if isinstance(node, ast.AnnAssign):
-        return (
-            node.value is not None
-            and isinstance(node.target, ast.Name)
-            and node.target.id == "__version__"
-        )
-    if isinstance(node, ast.AugAssign):
-        return isinstance(node.target, ast.Name) and node.target.id == "__version__"
-    if isinstance(node, (ast.Import, ast.ImportFrom)):
-        return any((a.asname or a.name) == "__version__" for a in node.names)
-    return False
+    return _read(Path(path))
 
 
 # --------------------------------------------------------------------------- readme
@@ -1099,16 +1064,23 @@ def _load_classifiers(
     classifiers = _string_list(
         "classifiers", project["classifiers"], 'classifiers = ["Programming Language :: Python"]'
     )
+    license_classifiers = []
     for i, classifier in enumerate(classifiers):
         if not classifier.strip():
             raise _error(_sub("classifiers", i), "must not be empty", classifier, "Remove it.")
         if license_expression is not None and classifier.startswith("License ::"):
-            raise _error(
-                _sub("classifiers", i),
-                "a License :: classifier cannot be combined with a license expression (PEP 639)",
-                classifier,
-                f'Remove the classifier; license = "{license_expression}" already says it.',
-            )
+            license_classifiers.append(f"{_sub('classifiers', i)} = {classifier!r}")
+    if license_classifiers:
+        # PEP 639 lets a backend refuse these; hatchling, flit and uv_build accept them and
+        # so does PyPI, and many projects are part-way through that migration. The
+        # metadata keeps what the user wrote; symback never adds such a classifier.
+        print(
+            f"symback: pyproject.toml: [project] classifiers: License :: classifiers next to "
+            f'license = "{license_expression}" are deprecated (PEP 639): '
+            f"{'; '.join(license_classifiers)}. Remove them; the license expression already "
+            "says it.",
+            file=sys.stderr,
+        )
     return tuple(classifiers)
 
 

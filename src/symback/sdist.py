@@ -31,12 +31,23 @@ def build_sdist(project: "Project", sdist_directory: Path) -> str:
     top = f"{meta.dist_name}-{meta.version}"
     name = sdist_filename(meta.dist_name, meta.version)
     members = {m.rel: m for m in select_sdist_files(project)}
+    members.pop("PKG-INFO", None)  # an sdist's own, when an sdist is built from one: ours replaces it
+    generated = {}
+    if project.tool.version:  # [tool.symback.version] file: the version module, written here
+        from .versions import generated_file
+
+        module = generated_file(project.root, project.tool.version, meta.version)
+        if module is not None:
+            members.pop(module.rel, None)
+            generated[module.rel] = module.data
     pkg_info = meta.core_metadata()
     with atomic_output(sdist_directory / name) as tmp, open(tmp, "wb") as raw:
         with TarGzWriter(raw, mtime=source_date_epoch()) as tar:
-            for rel in sorted([*members, "PKG-INFO"]):
+            for rel in sorted([*members, *generated, "PKG-INFO"]):
                 member = members.get(rel)
-                if member is None:
+                if rel in generated:
+                    tar.add_bytes(f"{top}/{rel}", generated[rel])
+                elif member is None:
                     tar.add_bytes(f"{top}/PKG-INFO", pkg_info)
                 elif member.link_target is not None:
                     tar.add_symlink(f"{top}/{rel}", member.link_target)

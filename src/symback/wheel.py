@@ -161,6 +161,16 @@ def payload_entries(files: "FileSet", symlinks: str) -> tuple[List[WheelEntry], 
     return entries, (list(files.links) if symlinks == "compat" else [])
 
 
+def _with_version_module(project: "Project", payload: List[WheelEntry]) -> List[WheelEntry]:
+    from .versions import generated_file, wheel_arcname
+
+    module = generated_file(project.root, project.tool.version, project.metadata.version)
+    if module is None:
+        return payload
+    arcname = wheel_arcname(module.rel, project.packages, project.root)
+    return [e for e in payload if e.arcname != arcname] + [WheelEntry(arcname, data=module.data)]
+
+
 def build_wheel(project: "Project", wheel_directory: Path) -> str:
     """Build the release wheel for ``project`` into ``wheel_directory``; return its file name."""
     from .files import select_wheel_files
@@ -170,6 +180,8 @@ def build_wheel(project: "Project", wheel_directory: Path) -> str:
     files = select_wheel_files(project)
     symlinks = project.tool.symlinks
     payload, links = payload_entries(files, symlinks)
+    if project.tool.version:  # [tool.symback.version] file: the version module, written here
+        payload = _with_version_module(project, payload)
     tag = wheel_tag(e.arcname for e in payload)
     dist_info = dist_info_name(meta.dist_name, meta.version)
     wheel_version = WHEEL_VERSION_LINKS if (links and symlinks == "links") else WHEEL_VERSION_PLAIN

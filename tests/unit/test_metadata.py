@@ -465,7 +465,6 @@ def test_read_version_missing_names_the_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("source", "shown"),
     [
-        ("from ._version import __version__\n", "from ._version import __version__"),
         ("import importlib.metadata as m\n__version__ = m.version('x')\n", "m.version('x')"),
         ("__version__ = f'{1}.0'\n", "__version__ = f'{1}.0'"),
         ("__version__ = b'1.0'\n", "b'1.0'"),
