@@ -6,8 +6,9 @@
 #   3. install the built wheel with pip into a fresh venv, run its console script and
 #      import the package,
 #   4. install a copy of it in editable mode (pip install -e): a symlink tree, live edits,
-#   5. build example_projects/versioned-libs (a C library with its SONAME and linker-name
-#      symlinks) into a LINKS wheel and install it with `symback install`.
+#   5. build example_projects/versioned-libs, a compiled project (make builds a C library
+#      with its SONAME and linker-name symlinks and an extension module linking it), install
+#      its sdist with pip (compiling again) and its LINKS wheel with `symback install`.
 # Needs python3 (>= 3.9) on PATH and an index (or mirror) for `build`, `packaging` and
 # `pathspec`. Everything happens in a temporary directory that is removed at the end.
 set -euo pipefail
@@ -95,21 +96,29 @@ ls -l "$WORK"/editable/build/__editable__.*/ | sed 's/^/    /'
 printf 'def hello():\n    return "added after the install, and live"\n' > "$WORK/editable/src/acme_widgets/later.py"
 "$DEV/python" -c 'from acme_widgets.later import hello; print("  acme_widgets.later:", hello())'
 
-step "symlinks in a wheel: example_projects/versioned-libs (a C library and its aliases)"
-if command -v "${CC:-cc}" >/dev/null; then
+step "a compiled project: example_projects/versioned-libs (make builds a C library and an extension module)"
+if command -v "${CC:-cc}" >/dev/null && command -v make >/dev/null; then
     cp -R "$HERE/versioned-libs" "$WORK/vlibs"
-    "$PY" "$WORK/vlibs/build_lib.py"
-    ls -l "$WORK/vlibs/src/versioned_libs/lib" | sed 's/^/  /'
+    rm -rf "$WORK/vlibs/build" "$WORK/vlibs/dist"
+    # [tool.symback.build] command = ["make", "install"]: the build prints "+ make install"
+    # and make's own lines; the sdist carries the sources, the wheel the compiled files.
     PIP_FIND_LINKS="$WORK/wheelhouse${PIP_FIND_LINKS:+ $PIP_FIND_LINKS}" \
-        "$TOOLS" -m build --wheel --outdir "$WORK/vdist" "$WORK/vlibs"
+        "$TOOLS" -m build --outdir "$WORK/vdist" "$WORK/vlibs"
     "$TOOLS" -m pip install --quiet --find-links "$WORK/wheelhouse" "symback[install]"
     "$TOOLS" -m symback inspect "$WORK"/vdist/versioned_libs-*.whl
+    echo "  pip install of the sdist (compiles again; -C symlinks=compat: copies plus LINKS, for pip):"
+    "$PY" -m venv "$WORK/vpip"
+    PIP_FIND_LINKS="$WORK/wheelhouse${PIP_FIND_LINKS:+ $PIP_FIND_LINKS}" \
+        "$WORK/vpip/bin/python" -m pip install --quiet -C symlinks=compat "$WORK"/vdist/versioned_libs-*.tar.gz
+    "$WORK/vpip/bin/python" -c 'import versioned_libs as v; print("  ", v.hello("pip"), "libgreet", v.library_version())'
+    echo "  symback install of the LINKS wheel (the aliases are links again):"
     "$PY" -m venv "$WORK/libs"
     "$TOOLS" -m symback install --python "$WORK/libs/bin/python" "$WORK"/vdist/versioned_libs-*.whl
     ls -l "$WORK"/libs/lib/python*/site-packages/versioned_libs/lib | sed 's/^/  /'
-    "$WORK/libs/bin/python" -c 'import versioned_libs as v; print("  answer() =", v.answer(), "from libfoo", v.version())'
+    "$WORK/libs/bin/python" -c 'import versioned_libs as v; print("  ", v.hello("symback"), "answer() =", v.answer(), "libgreet", v.version())'
+    readelf -d "$WORK"/libs/lib/python*/site-packages/versioned_libs/_greet.*.so | grep -E "NEEDED.*greet|RUNPATH|RPATH" | sed 's/^/  /' || true
 else
-    echo "  skipped: no C compiler (${CC:-cc}) to build the library"
+    echo "  skipped: needs a C compiler (${CC:-cc}) and make"
 fi
 
-step "OK: symback built, packaged and installed example_projects/srclayout (release and editable) and versioned-libs (LINKS)"
+step "OK: symback built, packaged and installed example_projects/srclayout (release and editable) and versioned-libs (compiled, LINKS)"

@@ -19,8 +19,17 @@ def _project(config_settings: ConfigSettings, *, read_version: bool = True) -> P
 
 
 def get_requires_for_build_wheel(config_settings: ConfigSettings = None) -> List[str]:
-    # vcs-versioning for a version from git tags; nothing for anything else.
-    return build_requires(Path.cwd())
+    # vcs-versioning for a version from git tags; the native step's own requirements.
+    return build_requires(Path.cwd()) + _native_requires(_project(config_settings, read_version=False))
+
+
+def _native_requires(project: Project) -> List[str]:
+    """``[tool.symback.build] requires``, plus cmake/ninja where the CMake form needs them."""
+    if not project.tool.build.enabled:
+        return []
+    from .native import build_requires as native_requires
+
+    return native_requires(project)
 
 
 def get_requires_for_build_sdist(config_settings: ConfigSettings = None) -> List[str]:
@@ -34,7 +43,8 @@ def get_requires_for_build_editable(config_settings: ConfigSettings = None) -> L
     from .editable import editable_requires
 
     requires = build_requires(Path.cwd())
-    return requires + editable_requires(_project(config_settings, read_version=not requires))
+    project = _project(config_settings, read_version=not requires)
+    return requires + editable_requires(project) + _native_requires(project)
 
 
 def prepare_metadata_for_build_wheel(metadata_directory: str, config_settings: ConfigSettings = None) -> str:

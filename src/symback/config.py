@@ -64,6 +64,72 @@ class BuildSettings(NamedTuple):
         return cls(symlinks=symlinks, editable_mode=mode)
 
 
+class CMakeConfig(NamedTuple):
+    """``[tool.symback.build] cmake = {...}``: configure, build and install with CMake."""
+
+    source_dir: str = "."
+    args: Tuple[str, ...] = ()
+    build_type: str = "Release"
+    targets: Tuple[str, ...] = ()
+
+    KEYS = ("source-dir", "args", "build-type", "targets")
+
+
+class NativeBuild(NamedTuple):
+    """``[tool.symback.build]``: the native build step run before a wheel's files are collected."""
+
+    commands: Tuple[Tuple[str, ...], ...] = ()  # argv lists, run in order in the project root
+    cmake: Optional[CMakeConfig] = None
+    requires: Tuple[str, ...] = ()  # extra build requirements
+    artifacts: Tuple[str, ...] = ()  # gitignore-style patterns: in-tree outputs that ship
+
+    KEYS = ("command", "cmake", "requires", "artifacts")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.commands) or self.cmake is not None
+
+    @classmethod
+    def from_table(cls, table: Mapping[str, Any]) -> "NativeBuild":
+        where = "[tool.symback.build]"
+        _check_keys(table, cls.KEYS, where)
+        if "command" in table and "cmake" in table:
+            raise ConfigError(
+                f"pyproject.toml: {where}: both command and cmake are set. Keep one: cmake runs "
+                "CMake's configure, build and install; command runs your own commands."
+            )
+        commands: Tuple[Tuple[str, ...], ...] = ()
+        if "command" in table:
+            raw = table["command"]
+            # One argv list, or a list of them.
+            argvs = raw if isinstance(raw, list) and raw and all(isinstance(c, list) for c in raw) else [raw]
+            if any(argv == [] for argv in argvs):
+                raise ConfigError(
+                    f"pyproject.toml: {where} command: an empty command. Write the program and its "
+                    'arguments, e.g. command = ["make", "install"], or remove the key.'
+                )
+            commands = tuple(_strings(argv, f"{where} command") for argv in argvs)
+        cmake = None
+        if "cmake" in table:
+            c = _table(table, "cmake", where)
+            _check_keys(c, CMakeConfig.KEYS, f"{where} cmake")
+            for key in ("source-dir", "build-type"):
+                if key in c and (not isinstance(c[key], str) or not c[key]):
+                    raise ConfigError(f"pyproject.toml: {where} cmake {key}: expected a non-empty string, got {c[key]!r}.")
+            cmake = CMakeConfig(
+                source_dir=c.get("source-dir", "."),
+                args=_strings(c.get("args", []), f"{where} cmake args"),
+                build_type=c.get("build-type", "Release"),
+                targets=_strings(c.get("targets", []), f"{where} cmake targets"),
+            )
+        return cls(
+            commands=commands,
+            cmake=cmake,
+            requires=_strings(table.get("requires", []), f"{where} requires"),
+            artifacts=_strings(table.get("artifacts", []), f"{where} artifacts"),
+        )
+
+
 class ToolConfig(NamedTuple):
     """``[tool.symback]``: how files are chosen and how symlinks and editables are made."""
 
@@ -76,9 +142,11 @@ class ToolConfig(NamedTuple):
     # [tool.symback.version] as written: validated by `versions`, which is imported only
     # when a dynamic version is read.
     version: Mapping[str, Any] = {}
+    build: NativeBuild = NativeBuild()
+    wheel_tag: Optional[str] = None  # [tool.symback.wheel] tag: overrides the inferred tag
 
-    TOP_KEYS = ("packages", "include", "exclude", "wheel", "editable", "version")
-    WHEEL_KEYS = ("symlinks",)
+    TOP_KEYS = ("packages", "include", "exclude", "wheel", "editable", "version", "build")
+    WHEEL_KEYS = ("symlinks", "tag")
     EDITABLE_KEYS = ("mode", "strict")
 
     @classmethod
@@ -109,6 +177,8 @@ class ToolConfig(NamedTuple):
                 f"pyproject.toml: [tool.symback.editable] strict: expected true or false, got {strict!r}."
             )
         return cls(
+            build=NativeBuild.from_table(_table(table, "build", "[tool.symback]")),
+            wheel_tag=_wheel_tag(wheel),
             packages=None if packages is None else _strings(packages, "[tool.symback] packages", allow_empty=False),
             include=_strings(table.get("include", []), "[tool.symback] include"),
             exclude=_strings(table.get("exclude", []), "[tool.symback] exclude"),
@@ -123,6 +193,26 @@ class ToolConfig(NamedTuple):
             symlinks=settings.symlinks or self.symlinks,
             editable_mode=settings.editable_mode or self.editable_mode,
         )
+
+
+def _wheel_tag(wheel: Mapping[str, Any]) -> Optional[str]:
+    """``[tool.symback.wheel] tag``, checked by packaging's own parser."""
+    tag = wheel.get("tag")
+    if tag is None:
+        return None
+    where = "pyproject.toml: [tool.symback.wheel] tag"
+    if not isinstance(tag, str) or tag.count("-") != 2 or not all(tag.split("-")):
+        raise ConfigError(
+            f"{where}: {tag!r} is not a wheel tag. Write interpreter-abi-platform, "
+            'e.g. "cp311-cp311-linux_x86_64" or "py3-none-linux_x86_64", or remove the key.'
+        )
+    from packaging.tags import parse_tag
+
+    try:
+        parse_tag(tag)
+    except Exception as error:  # packaging raises ValueError; be wide: this is a user value
+        raise ConfigError(f"{where}: {tag!r}: {error}. Fix the tag, or remove the key.") from None
+    return tag
 
 
 def _check_keys(table: Mapping[str, Any], valid: Tuple[str, ...], where: str) -> None:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import pathspec
 
     from .config import Project
+    from .native import Staging
 
 ALWAYS_EXCLUDED_DIRS = frozenset({"__pycache__", ".git", ".hg", ".svn", ".bzr", "_darcs", ".jj"})
 ALWAYS_EXCLUDED_SUFFIXES = (".pyc", ".pyo")
@@ -345,10 +346,12 @@ def _link_target(found: _Found, root: Path) -> Tuple[str, str]:
     return raw, target
 
 
-def select_wheel_files(project: "Project") -> FileSet:
-    """The regular files and symlinks of the release wheel."""
+def select_wheel_files(project: "Project", *, stage: Optional["Staging"] = None) -> FileSet:
+    """The regular files and symlinks of the release wheel (with the native build step's
+    outputs in ``stage``, when it ran)."""
     root = project.root
-    rules = IgnoreRules(root, project.tool.include, project.tool.exclude)
+    # [tool.symback.build] artifacts: in-tree build outputs ship even where .gitignore hides them.
+    rules = IgnoreRules(root, project.tool.include + project.tool.build.artifacts, project.tool.exclude)
     files: List[SourceFile] = []
     raw_links: Dict[str, str] = {}  # project-relative link -> project-relative target
     to_arc: Dict[str, str] = {}  # project-relative -> archive path, for everything shipped
@@ -379,11 +382,60 @@ def select_wheel_files(project: "Project") -> FileSet:
             )
         links.append(Link(to_arc[rel], target_arc))
 
+    if stage is not None:
+        _add_native_outputs(project, stage, files, links)
     # Cycles, chains too deep, paths through a link: the installer's own rules, checked
     # here so that a wheel symback builds is one symback installs.
     if links:
         LinkTree.build(links, (f.arcname for f in files), source="symlinks in the wheel (archive paths)")
     return FileSet(tuple(sorted(files, key=lambda f: f.arcname)), tuple(sorted(links)))
+
+
+def _add_native_outputs(project: "Project", stage: "Staging", files: List[SourceFile], links: List[Link]) -> None:
+    """What the native build step staged, appended to ``files`` and ``links``.
+
+    ``platlib`` outputs land at their relative path from the wheel root (beside the
+    packages, and inside them: ``greet/libgreet.so.1``); the other schemes' under
+    ``<name>-<version>.data/<scheme>/``. A symlink among the ``platlib`` outputs ships
+    as a link under the same rules as a source symlink; in other schemes (where LINKS
+    has no rows yet) it ships as a copy of what it points to.
+    """
+    from .common import data_dir_name
+
+    meta = project.metadata
+    taken = {f.arcname for f in files} | {link.path for link in links}
+    for scheme, directory in stage.dirs.items():
+        prefix = "" if scheme == "platlib" else f"{data_dir_name(meta.dist_name, meta.version)}/{scheme}/"
+        if not directory.is_dir():
+            continue
+        rules = IgnoreRules(directory, (), ())
+        for found in walk(directory, directory, rules):
+            arcname = prefix + found.rel
+            if arcname in taken:
+                raise BuildError(
+                    f"{arcname}: both the sources and the native build step ({directory}) provide it. "
+                    "Ship one: exclude the source file, or stop the build step from staging it."
+                )
+            taken.add(arcname)
+            where = f"{directory.name} staging directory: {found.rel}"
+            if found.is_link and scheme == "platlib":
+                raw = os.readlink(found.path)
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(found.rel), raw.replace(os.sep, "/")))
+                if os.path.isabs(raw) or target == ".." or target.startswith("../"):
+                    raise BuildError(
+                        f"{where}: symlink to {raw!r}, outside the staging directory. The build step must "
+                        "make relative links between the files it stages."
+                    )
+                links.append(Link(arcname, target))
+            elif found.is_link:
+                real = os.path.realpath(found.path)
+                if not os.path.isfile(real):
+                    raise BuildError(f"{where}: symlink to {os.readlink(found.path)!r}, which is not a file. "
+                                     "Stage the file itself.")
+                st = os.stat(real)
+                files.append(SourceFile(real, arcname, bool(st.st_mode & 0o111), st.st_size))
+            else:
+                files.append(SourceFile(found.path, arcname, found.executable, found.size))
 
 
 def _dir_arcname(target_dir: str, to_arc: Dict[str, str]) -> str:
@@ -408,7 +460,9 @@ def select_sdist_files(project: "Project") -> List[SdistMember]:
     pyproject.toml, the readme and the license files are always in, even if ignored.
     """
     root = project.root
-    rules = IgnoreRules(root, project.tool.include, project.tool.exclude, root_dirs_out=("build", "dist"))
+    # Build outputs (artifacts) never go into the sdist, even where .gitignore misses them.
+    exclude = project.tool.exclude + project.tool.build.artifacts
+    rules = IgnoreRules(root, project.tool.include, exclude, root_dirs_out=("build", "dist"))
     members: Dict[str, SdistMember] = {}
     raw_links: Dict[str, str] = {}
     for found in walk(root, root, rules):

@@ -177,12 +177,19 @@ def build_wheel(project: "Project", wheel_directory: Path) -> str:
     from .tags import is_pure, wheel_tag
 
     meta = project.metadata
-    files = select_wheel_files(project)
+    stage = None
+    if project.tool.build.enabled:  # [tool.symback.build]: compile before collecting
+        from .native import run_build_step
+
+        stage = run_build_step(project, "wheel")
+    files = select_wheel_files(project, stage=stage)
     symlinks = project.tool.symlinks
     payload, links = payload_entries(files, symlinks)
     if project.tool.version:  # [tool.symback.version] file: the version module, written here
         payload = _with_version_module(project, payload)
-    tag = wheel_tag(e.arcname for e in payload)
+    tag = project.tool.wheel_tag or wheel_tag(
+        ((e.arcname, e.source) for e in payload), requires_python=meta.requires_python
+    )
     dist_info = dist_info_name(meta.dist_name, meta.version)
     wheel_version = WHEEL_VERSION_LINKS if (links and symlinks == "links") else WHEEL_VERSION_PLAIN
     name = wheel_filename(meta.dist_name, meta.version, tag)

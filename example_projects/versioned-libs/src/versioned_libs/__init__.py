@@ -1,25 +1,29 @@
-"""Loads the bundled libfoo through ctypes, by its SONAME or its linker name."""
+"""Calls the bundled libgreet two ways: through the ``_greet`` extension module (linked
+to it, found by its rpath) and through ctypes, by its SONAME or its linker name."""
 
 from __future__ import annotations
 
 import ctypes
 from pathlib import Path
 
+from ._greet import answer, hello, library_version
+
 __version__ = "1.2.3"
+__all__ = ["add", "answer", "hello", "library_version", "load", "load_by_linker_name", "version"]
 
 LIBDIR = Path(__file__).resolve().parent / "lib"
-SONAME = "libfoo.so.1"
-LINKER_NAME = "libfoo.so"
+SONAME = "libgreet.so.1"
+LINKER_NAME = "libgreet.so"
 
 
 def _load(name: str) -> ctypes.CDLL:
     lib = ctypes.CDLL(str(LIBDIR / name))
-    lib.foo_answer.restype = ctypes.c_int
-    lib.foo_answer.argtypes = []
-    lib.foo_version.restype = ctypes.c_char_p
-    lib.foo_version.argtypes = []
-    lib.foo_add.restype = ctypes.c_int
-    lib.foo_add.argtypes = [ctypes.c_int, ctypes.c_int]
+    lib.greet_answer.restype = ctypes.c_int
+    lib.greet_answer.argtypes = []
+    lib.greet_version.restype = ctypes.c_char_p
+    lib.greet_version.argtypes = []
+    lib.greet_add.restype = ctypes.c_int
+    lib.greet_add.argtypes = [ctypes.c_int, ctypes.c_int]
     return lib
 
 
@@ -27,7 +31,7 @@ _lib: ctypes.CDLL | None = None
 
 
 def load() -> ctypes.CDLL:
-    """The library, loaded once by its SONAME (``lib/libfoo.so.1``), as the dynamic linker would."""
+    """The library, loaded once by its SONAME (``lib/libgreet.so.1``), as the dynamic linker would."""
     global _lib
     if _lib is None:
         _lib = _load(SONAME)
@@ -35,17 +39,13 @@ def load() -> ctypes.CDLL:
 
 
 def load_by_linker_name() -> ctypes.CDLL:
-    """The library loaded through its development name (``lib/libfoo.so``)."""
+    """The library loaded through its development name (``lib/libgreet.so``)."""
     return _load(LINKER_NAME)
 
 
-def answer() -> int:
-    return int(load().foo_answer())
-
-
 def version() -> str:
-    return load().foo_version().decode("ascii")
+    return load().greet_version().decode("ascii")
 
 
 def add(a: int, b: int) -> int:
-    return int(load().foo_add(a, b))
+    return int(load().greet_add(a, b))

@@ -1,0 +1,112 @@
+"""Issue 10 end to end: compiled projects through real frontends and installers.
+
+``python -m build`` (isolated, symback from the test wheelhouse) of the compiled examples;
+``pip install`` and ``uv pip install`` of their sdists compile and install a package whose
+extension module calls its library, resolved inside site-packages. Until the library
+wheel forms land, installer-driven builds pass ``-C symlinks=compat``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, run, shared_build, wheelhouse_env
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        sys.platform != "linux" or shutil.which("cc") is None or shutil.which("make") is None,
+        reason="needs Linux, cc and make",
+    ),
+]
+
+PLATFORM = sysconfig.get_platform().replace("-", "_").replace(".", "_")
+CP = f"cp{sys.version_info[0]}{sys.version_info[1]}"
+VL_CHECK = (
+    "import versioned_libs as v; "
+    "assert v.hello('pip') == 'Hello, pip!'; assert v.answer() == 42; "
+    "assert v.load_by_linker_name().greet_answer() == 42; "
+    "print('ok', v.library_version(), v._greet.__file__)"
+)
+
+
+def _build(src: Path, out: Path, wheelhouse: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m build`` with isolation: symback comes from the wheelhouse."""
+    return run([sys.executable, "-m", "build", *args, "--outdir", out, src], env=wheelhouse_env(wheelhouse))
+
+
+@pytest.fixture(scope="session")
+def versioned_dist(tmp_path_factory: pytest.TempPathFactory, symback_wheelhouse: Path) -> Path:
+    def build(target: Path) -> None:
+        src = target / "versioned-libs"
+        shutil.copytree(EXAMPLES / "versioned-libs", src, symlinks=True)
+        _build(src, target / "dist", symback_wheelhouse)
+
+    return shared_build(tmp_path_factory, "native-versioned-libs", build) / "dist"
+
+
+def test_isolated_build_of_versioned_libs(versioned_dist: Path) -> None:
+    from packaging.tags import parse_tag, sys_tags
+
+    (wheel,) = versioned_dist.glob("*.whl")
+    assert wheel.name == f"versioned_libs-1.2.3-{CP}-{CP}-{PLATFORM}.whl"
+    assert parse_tag(wheel.name[:-4].split("-", 2)[2]) & set(sys_tags())
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        wheel_meta = zf.read("versioned_libs-1.2.3.dist-info/WHEEL").decode()
+    assert "Root-Is-Purelib: false" in wheel_meta
+    assert "versioned_libs/lib/libgreet.so.1.2.3" in names
+    assert [n for n in names if n.startswith("versioned_libs/_greet.")] == [
+        f"versioned_libs/_greet{sysconfig.get_config_var('EXT_SUFFIX')}"
+    ]
+
+
+def _check_installed(venv) -> None:
+    out = venv.run("-c", VL_CHECK).stdout
+    assert out.startswith("ok 1.2.3 "), out
+    ext = Path(out.split()[-1])
+    site = venv.site_packages
+    assert ext.parent == site / "versioned_libs"
+    dynamic = run(["readelf", "-d", ext]).stdout
+    assert "Shared library: [libgreet.so.1]" in dynamic
+    assert "[$ORIGIN/lib]" in dynamic
+    if shutil.which("ldd"):
+        resolved = run(["ldd", ext]).stdout
+        assert f"libgreet.so.1 => {site}/versioned_libs/lib/libgreet.so.1" in resolved, resolved
+
+
+@pytest.mark.parametrize("installer", ["pip", "uv"])
+def test_installers_compile_the_sdist(installer: str, versioned_dist: Path, make_venv, symback_wheelhouse: Path) -> None:
+    (sdist,) = versioned_dist.glob("*.tar.gz")
+    venv = make_venv()
+    env = wheelhouse_env(symback_wheelhouse)
+    if installer == "pip":
+        venv.pip("install", "-C", "symlinks=compat", sdist, env=env)
+    else:
+        venv.uv_pip("install", "--no-cache", "-C", "symlinks=compat", sdist, env=env)
+    _check_installed(venv)
+
+
+def test_failing_command_gives_one_message_and_no_wheel(tmp_path: Path, symback_wheelhouse: Path) -> None:
+    src = tmp_path / "versioned-libs"
+    shutil.copytree(EXAMPLES / "versioned-libs", src, symlinks=True)
+    greet = src / "csrc" / "greet.c"
+    greet.write_text(greet.read_text() + "\nthis is not C;\n")
+    out = tmp_path / "dist"
+    proc = run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", out, src],
+        env=wheelhouse_env(symback_wheelhouse),
+        check=False,
+    )
+    assert proc.returncode != 0
+    text = proc.stdout + proc.stderr
+    assert "+ make install" in text
+    assert "pyproject.toml: [tool.symback.build] command: `make install` failed with exit status 2" in text
+    assert "Its last" in text and "lines of output:" in text and "this is not C" in text
+    assert not list(out.glob("*.whl")) if out.exists() else True

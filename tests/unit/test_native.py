@@ -1,0 +1,215 @@
+"""The native build step ([tool.symback.build]) in-process, with a Python script standing in
+for a compiler: environment, staging, what ships where, tags, failures. (Real compilers:
+tests/integration/test_native.py.)"""
+
+from __future__ import annotations
+
+import os
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from projects import make_project
+
+from symback.config import ToolConfig, load_project
+from symback.errors import BuildError, ConfigError
+from symback.sdist import build_sdist
+from symback.tags import platform_tag
+from symback.wheel import build_wheel
+
+ELF = b"\x7fELF\x02\x01\x01" + bytes(57)
+
+# Stages an "executable" into every scheme, a library with an alias link into the package,
+# and writes an in-tree artifact that .gitignore hides; records its environment.
+STEP = r"""
+import json, os, sys
+from pathlib import Path
+e = os.environ
+elf = b"\x7fELF\x02\x01\x01" + bytes(57)
+pkg = Path(e["SYMBACK_PLATLIB_DIR"], "demo", "lib")
+pkg.mkdir(parents=True)
+(pkg / "libdemo.so.1").write_bytes(elf)
+os.symlink("libdemo.so.1", pkg / "libdemo.so")
+Path(e["SYMBACK_SCRIPTS_DIR"], "demo-tool").write_bytes(elf)
+os.chmod(Path(e["SYMBACK_SCRIPTS_DIR"], "demo-tool"), 0o755)
+Path(e["SYMBACK_HEADERS_DIR"], "demo.h").write_text("int demo(void);\n")
+Path(e["SYMBACK_DATA_DIR"], "share", "pkgconfig").mkdir(parents=True)
+Path(e["SYMBACK_DATA_DIR"], "share", "pkgconfig", "demo.pc").write_text("Name: demo\n")
+Path("src/demo/generated.dat").write_text("in-tree output\n")
+Path(e["SYMBACK_BUILD_DIR"], "env.json").write_text(json.dumps({k: v for k, v in e.items() if k.startswith("SYMBACK_")}))
+print("step ran", sys.argv[1:])
+"""
+
+
+def _project(tmp_path: Path, command: str) -> Path:
+    root = make_project(
+        tmp_path / "proj",
+        {"src/demo/__init__.py": "", "step.py": STEP, ".gitignore": "*.dat\n"},
+        extra=f"""
+            [tool.symback.build]
+            command = {command}
+            artifacts = ["src/demo/*.dat"]
+        """,
+    )
+    return root
+
+
+def _python_command(*args: str) -> str:
+    return "[" + ", ".join(repr(a).replace("'", '"') for a in (sys.executable, *args)) + "]"
+
+
+def test_command_stages_every_scheme(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _project(tmp_path, _python_command("step.py", "a b"))
+    project = load_project(root)
+    name = build_wheel(project, tmp_path / "dist")
+    out = capsys.readouterr().out
+    assert f"+ {sys.executable} step.py 'a b'" in out and "step ran ['a b']" in out  # live, argv not shell
+    assert name == f"demo-1.0-py3-none-{platform_tag()}.whl"
+    with zipfile.ZipFile(tmp_path / "dist" / name) as zf:
+        names = set(zf.namelist())
+        assert {
+            "demo/__init__.py",
+            "demo/generated.dat",
+            "demo/lib/libdemo.so.1",
+            "demo-1.0.data/scripts/demo-tool",
+            "demo-1.0.data/headers/demo.h",
+            "demo-1.0.data/data/share/pkgconfig/demo.pc",
+        } <= names
+        assert "demo/lib/libdemo.so" not in names  # a link (LINKS), not a copy
+        assert zf.read("demo-1.0.dist-info/LINKS") == b"demo/lib/libdemo.so,demo/lib/libdemo.so.1\n"
+        assert "Root-Is-Purelib: false" in zf.read("demo-1.0.dist-info/WHEEL").decode()
+        assert zf.getinfo("demo-1.0.data/scripts/demo-tool").external_attr >> 16 & 0o111
+
+    import json
+
+    (env_file,) = (root / "build").glob("symback-*/env.json")
+    env = json.loads(env_file.read_text())
+    assert env["SYMBACK_MODE"] == "wheel" and env["SYMBACK_PYTHON"] == sys.executable
+    assert env["SYMBACK_PROJECT_NAME"] == "demo" and env["SYMBACK_PROJECT_VERSION"] == "1.0"
+    assert env["SYMBACK_PLATFORM_TAG"] == platform_tag()
+    assert env["SYMBACK_BUILD_DIR"] == str(env_file.parent)
+    for key in ("SYMBACK_PYTHON_INCLUDE", "SYMBACK_EXT_SUFFIX", "SYMBACK_SOABI", "SYMBACK_PLATLIB_DIR",
+                "SYMBACK_SCRIPTS_DIR", "SYMBACK_HEADERS_DIR", "SYMBACK_DATA_DIR"):
+        assert env[key], key
+
+
+def test_sdist_never_runs_the_step_nor_ships_outputs(tmp_path: Path) -> None:
+    root = _project(tmp_path, _python_command("step.py"))
+    project = load_project(root)
+    build_wheel(project, tmp_path / "dist")  # leaves build/ and the in-tree artifact behind
+    (root / ".gitignore").write_text("")  # even where .gitignore no longer hides it
+    import tarfile
+
+    sdist = build_sdist(load_project(root), tmp_path / "sdist")
+    with tarfile.open(tmp_path / "sdist" / sdist) as tar:
+        names = {m.name.split("/", 1)[1] for m in tar.getmembers()}
+    assert "step.py" in names and "src/demo/__init__.py" in names
+    assert not any(n.endswith(".dat") or n.startswith("build/") for n in names), names
+
+
+def test_stale_outputs_do_not_ship(tmp_path: Path) -> None:
+    root = _project(tmp_path, _python_command("step.py"))
+    build_wheel(load_project(root), tmp_path / "d1")
+    # The next build stages nothing: nothing from the previous staging may ship.
+    (root / "step.py").write_text("")
+    name = build_wheel(load_project(root), tmp_path / "d2")
+    assert name.endswith("-py3-none-any.whl")
+    with zipfile.ZipFile(tmp_path / "d2" / name) as zf:
+        assert not any(".data/" in n or "/lib/" in n for n in zf.namelist())
+
+
+def test_failing_command_names_phase_command_status_and_tail(tmp_path: Path, capsys) -> None:
+    script = "import sys\nfor i in range(30): print('line', i)\nsys.exit(3)\n"
+    root = make_project(
+        tmp_path / "p",
+        {"src/demo/__init__.py": "", "fail.py": script},
+        extra=f"""
+            [tool.symback.build]
+            command = [{_python_command("-c", "pass")}, {_python_command("fail.py")}]
+        """,
+    )
+    with pytest.raises(BuildError) as info:
+        build_wheel(load_project(root), tmp_path / "dist")
+    message = str(info.value)
+    assert message.startswith("pyproject.toml: [tool.symback.build] command: ")
+    assert f"`{sys.executable} fail.py` failed with exit status 3" in message
+    assert "line 10" in message and "line 29" in message and "line 9\n" not in message  # the last 20 lines
+    assert not (tmp_path / "dist").exists() or not list((tmp_path / "dist").iterdir())
+
+
+def test_missing_program(tmp_path: Path) -> None:
+    root = make_project(
+        tmp_path / "p", {"src/demo/__init__.py": ""},
+        extra='[tool.symback.build]\ncommand = ["no-such-program-symback", "x"]\n',
+    )
+    with pytest.raises(BuildError, match="'no-such-program-symback' not found.*requires"):
+        build_wheel(load_project(root), tmp_path / "dist")
+
+
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        ({"command": ["make"], "cmake": {}}, "both command and cmake are set"),
+        ({"command": "make"}, "command: expected a list of non-empty strings"),
+        ({"command": []}, "command: an empty command"),
+        ({"cmake": {"source": "."}}, "cmake: unknown key 'source'. Did you mean 'source-dir'?"),
+        ({"cmake": {"build-type": 1}}, "cmake build-type: expected a non-empty string"),
+        ({"requires": "cmake"}, "requires: expected a list"),
+        ({"comand": ["make"]}, "unknown key 'comand'. Did you mean 'command'?"),
+    ],
+)
+def test_build_table_errors(table: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace("?", r"\?")):
+        ToolConfig.from_table({"build": table})
+
+
+def test_build_table_forms() -> None:
+    one = ToolConfig.from_table({"build": {"command": ["make", "lib"]}}).build
+    assert one.commands == (("make", "lib"),) and one.enabled
+    two = ToolConfig.from_table({"build": {"command": [["make"], ["make", "install"]]}}).build
+    assert two.commands == (("make",), ("make", "install"))
+    cmake = ToolConfig.from_table({"build": {"cmake": {"args": ["-DX=1"]}}}).build.cmake
+    assert cmake is not None and (cmake.source_dir, cmake.build_type, cmake.args) == (".", "Release", ("-DX=1",))
+    assert not ToolConfig.from_table({}).build.enabled
+
+
+def test_wheel_tag_override(tmp_path: Path) -> None:
+    root = make_project(
+        tmp_path / "p", {"src/demo/__init__.py": ""},
+        extra='[tool.symback.wheel]\ntag = "py3-none-linux_x86_64"\n',
+    )
+    name = build_wheel(load_project(root), tmp_path / "dist")
+    assert name == "demo-1.0-py3-none-linux_x86_64.whl"
+    with zipfile.ZipFile(tmp_path / "dist" / name) as zf:
+        assert "Root-Is-Purelib: false" in zf.read("demo-1.0.dist-info/WHEEL").decode()
+    for bad in ("linux_x86_64", "py3-none", "py3--any", "py3-none-any-x"):
+        with pytest.raises(ConfigError, match="wheel\\] tag"):
+            ToolConfig.from_table({"wheel": {"tag": bad}})
+
+
+def test_requires_adds_cmake_only_when_needed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from symback.native import build_requires
+
+    root = make_project(
+        tmp_path / "p", {"src/demo/__init__.py": "", "CMakeLists.txt": "cmake_minimum_required(VERSION 3.26...3.30)\n"},
+        extra='[tool.symback.build]\ncmake = {}\nrequires = ["pybind11"]\n',
+    )
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "cmake"
+    fake.write_text("#!/bin/sh\necho 'cmake version 3.25.1'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.delenv("CMAKE_EXECUTABLE", raising=False)
+    monkeypatch.delenv("CMAKE_GENERATOR", raising=False)
+    project = load_project(root)
+    assert build_requires(project) == ["pybind11", "cmake>=3.26", "ninja"]  # too old; no ninja
+    fake.write_text("#!/bin/sh\necho 'cmake version 3.31.0'\n")
+    (bin_dir / "ninja").write_text("")
+    (bin_dir / "ninja").chmod(0o755)
+    assert build_requires(project) == ["pybind11"]
+    fake.unlink()
+    assert build_requires(project) == ["pybind11", "cmake>=3.26"]  # missing
+    monkeypatch.setenv("CMAKE_EXECUTABLE", "/opt/my/cmake")  # honoured as given
+    assert build_requires(project) == ["pybind11"]
