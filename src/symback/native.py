@@ -190,7 +190,8 @@ def _run_cmake(project: "Project", env: Dict[str, str], stage: Staging, build: P
             f"pyproject.toml: [tool.symback.build] cmake source-dir: {source / 'CMakeLists.txt'} does not "
             "exist. Point source-dir at the directory holding CMakeLists.txt."
         )
-    configure = [exe, "-S", str(source), "-B", str(build)]
+    # Not every project reads every variable given to it: no warning for those.
+    configure = [exe, "-S", str(source), "-B", str(build), "--no-warn-unused-cli"]
     ninja = shutil.which("ninja", path=env.get("PATH"))
     generator = _cached_generator(build) or env.get("CMAKE_GENERATOR")
     if generator is None and ninja:

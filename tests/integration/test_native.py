@@ -93,6 +93,76 @@ def test_installers_compile_the_sdist(installer: str, versioned_dist: Path, make
     _check_installed(venv)
 
 
+CL_CHECK = (
+    "import cmake_libs as c; "
+    "assert c.ring(3) == \"3 o'clock: dong dong dong\", c.ring(3); assert c.strikes(24) == 12; "
+    "print('ok', c.library_version(), c._chime.__file__)"
+)
+
+
+@pytest.fixture(scope="session")
+def cmake_dist(tmp_path_factory: pytest.TempPathFactory, symback_wheelhouse: Path) -> Path:
+    def build(target: Path) -> None:
+        src = target / "cmake-libs"
+        shutil.copytree(EXAMPLES / "cmake-libs", src, symlinks=True)
+        _build(src, target / "dist", symback_wheelhouse)
+
+    return shared_build(tmp_path_factory, "native-cmake-libs", build) / "dist"
+
+
+def test_isolated_build_of_cmake_libs(cmake_dist: Path) -> None:
+    """CMake's install made the aliases: they are links (LINKS), the tool, header and
+    pkg-config file ship in .data, the tag is this interpreter's."""
+    (wheel,) = cmake_dist.glob("*.whl")
+    assert wheel.name == f"cmake_libs-2.1.0-{CP}-{CP}-{PLATFORM}.whl"
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        links = zf.read("cmake_libs-2.1.0.dist-info/LINKS").decode().splitlines()
+        wheel_meta = zf.read("cmake_libs-2.1.0.dist-info/WHEEL").decode()
+        cli_mode = zf.getinfo("cmake_libs-2.1.0.data/scripts/chime-cli").external_attr >> 16
+    assert "Root-Is-Purelib: false" in wheel_meta
+    assert {
+        "cmake_libs/__init__.py",
+        "cmake_libs/lib/libchime.so.2.1.0",
+        f"cmake_libs/_chime{sysconfig.get_config_var('EXT_SUFFIX')}",
+        "cmake_libs-2.1.0.data/scripts/chime-cli",
+        "cmake_libs-2.1.0.data/headers/chime.h",
+        "cmake_libs-2.1.0.data/data/lib/pkgconfig/chime.pc",
+    } <= names
+    assert cli_mode & 0o111
+    assert sorted(link.split(",")[0] for link in links) == ["cmake_libs/lib/libchime.so", "cmake_libs/lib/libchime.so.2"]
+    (sdist,) = cmake_dist.glob("*.tar.gz")
+    import tarfile
+
+    with tarfile.open(sdist) as tar:
+        members = [m.name.split("/", 1)[1] for m in tar.getmembers()]
+    assert "CMakeLists.txt" in members and "csrc/chime.c" in members
+    assert not [m for m in members if m.startswith("build/") or ".so" in m]
+
+
+@pytest.mark.parametrize("installer", ["pip", "uv"])
+def test_installers_compile_the_cmake_sdist(installer: str, cmake_dist: Path, make_venv, symback_wheelhouse: Path) -> None:
+    (sdist,) = cmake_dist.glob("*.tar.gz")
+    venv = make_venv()
+    env = wheelhouse_env(symback_wheelhouse)
+    if installer == "pip":
+        venv.pip("install", "-C", "symlinks=compat", sdist, env=env)
+    else:
+        venv.uv_pip("install", "--no-cache", "-C", "symlinks=compat", sdist, env=env)
+    out = venv.run("-c", CL_CHECK).stdout
+    assert out.startswith("ok 2.1.0 "), out
+    ext = Path(out.split()[-1])
+    site = venv.site_packages
+    dynamic = run(["readelf", "-d", ext]).stdout
+    assert "Shared library: [libchime.so.2]" in dynamic and "[$ORIGIN/lib]" in dynamic
+    if shutil.which("ldd"):
+        assert f"libchime.so.2 => {site}/cmake_libs/lib/libchime.so.2" in run(["ldd", ext]).stdout
+    assert run([venv.bin / "chime-cli", "2"]).stdout == "2 o'clock: dong dong (libchime 2.1.0)\n"
+    assert (venv.path / "lib" / "pkgconfig" / "chime.pc").read_text().startswith("prefix=${pcfiledir}/../..")
+    (header,) = venv.path.glob("include/site/python*/cmake*libs/chime.h")
+    assert "chime_ring" in header.read_text()
+
+
 def test_failing_command_gives_one_message_and_no_wheel(tmp_path: Path, symback_wheelhouse: Path) -> None:
     src = tmp_path / "versioned-libs"
     shutil.copytree(EXAMPLES / "versioned-libs", src, symlinks=True)
