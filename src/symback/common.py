@@ -45,6 +45,13 @@ def data_dir_name(dist_name: str, version: str) -> str:
     return f"{dist_name}-{version}.data"
 
 
+def record_row(*fields: str) -> str:
+    """One RECORD (or LINKS) line, quoted as ``csv.writer(lineterminator="\\n")`` would
+    for fields without ``\\r`` or NUL (csv itself is not imported: start-up time)."""
+    quoted = ('"' + f.replace('"', '""') + '"' if any(c in f for c in ',"\r\n') else f for f in fields)
+    return ",".join(quoted) + "\n"
+
+
 def source_date_epoch() -> int:
     """Timestamp for archive members: ``SOURCE_DATE_EPOCH`` if set, else 1980-01-01.
 

@@ -29,15 +29,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import importlib.machinery
 import os
-import shutil
 import sys
-import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from .errors import BuildError
 
@@ -50,6 +46,7 @@ __all__ = [
     "EDITABLES_REQUIREMENT",
     "PROBE_ENV",
     "EditablePlan",
+    "SymlinksUnavailable",
     "TreeLink",
     "build_editable",
     "editable_requires",
@@ -70,8 +67,9 @@ PROBE_ENV = "SYMBACK_EDITABLE_PROBE"
 _STALE_SECONDS = 3600
 
 
-@dataclass(frozen=True)
-class TreeLink:
+# The records are NamedTuples, like the rest of the build path: ``dataclasses`` costs an
+# editable install ~9 ms of start-up (see "Decisions" in docs/design.md).
+class TreeLink(NamedTuple):
     """One symlink of the editable tree, at ``path`` (posix, relative to the tree)."""
 
     path: str
@@ -80,8 +78,7 @@ class TreeLink:
     is_dir: bool = False
 
 
-@dataclass(frozen=True)
-class EditablePlan:
+class EditablePlan(NamedTuple):
     """How an editable install of a project is made; computed the same way by every hook."""
 
     mode: str  # "links", "pth" (plain path lines) or "redirect" (editables import hook)
@@ -93,7 +90,7 @@ class EditablePlan:
     redirects: Tuple[Tuple[str, Path], ...] = ()  # "redirect": import name -> source
     exposed_extra: Tuple[str, ...] = ()  # importable names beyond the project's packages
     requires: Tuple[str, ...] = ()  # extra Requires-Dist (and build requirements)
-    messages: Tuple[str, ...] = field(default=())
+    messages: Tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- planning
@@ -115,10 +112,14 @@ def editable_requires(project: "Project") -> List[str]:
     return list(plan_editable(project).requires)
 
 
-def plan_editable(project: "Project", *, tag: Optional[str] = None) -> EditablePlan:
+def plan_editable(
+    project: "Project", *, tag: Optional[str] = None, probe: bool = True, no_links: Optional[str] = None
+) -> EditablePlan:
     """Decide the mode and compute everything the editable wheel and tree need.
 
-    Probes symlink support in ``<root>/build`` (``links``/``auto`` modes). Raises
+    Probes symlink support in ``<root>/build`` (``links``/``auto`` modes) unless ``probe``
+    is false: ``build_editable`` makes the tree itself, which shows whether links work, and
+    plans again with ``no_links`` (the reason) when they do not. Raises
     :class:`BuildError` where the configured mode cannot be honoured.
     """
     if tag is None:
@@ -142,7 +143,12 @@ def plan_editable(project: "Project", *, tag: Optional[str] = None) -> EditableP
 
     reason = None
     if mode in ("auto", "links"):
-        ok, reason = symlink_support(tree.parent)
+        if no_links is not None:
+            ok, reason = False, no_links
+        elif probe:
+            ok, reason = symlink_support(tree.parent)
+        else:
+            ok, reason = _forced_probe_result()
         if ok:
             return _plan_links(project, tree, tag, strict)
         if mode == "links":
@@ -250,8 +256,7 @@ def _absolute(path: "os.PathLike[str] | str") -> str:
     return os.path.abspath(os.fspath(path))
 
 
-@dataclass(frozen=True)
-class _Fallback:
+class _Fallback(NamedTuple):
     mode: str
     path_entries: Tuple[Path, ...]
     redirects: Tuple[Tuple[str, Path], ...]
@@ -369,11 +374,16 @@ def _mappable(package: "PackageRoot") -> bool:
     return source.is_file() or (source / "__init__.py").is_file()
 
 
-_IMPORTABLE_SUFFIXES = tuple(sorted(set(importlib.machinery.all_suffixes()) | {".py", ".pyw", ".pyc"}))
+def _importable_suffixes() -> Tuple[str, ...]:
+    """``importlib.machinery.all_suffixes()`` and ``.pyw``, without importing importlib."""
+    import _imp
+
+    return tuple(sorted(set(_imp.extension_suffixes()) | {".py", ".pyw", ".pyc"}))
 
 
 def _importable_names(directory: Path) -> List[str]:
     """Top-level names a plain path entry ``directory`` makes importable."""
+    suffixes = _importable_suffixes()
     names = set()
     try:
         scan = list(os.scandir(directory))
@@ -388,7 +398,7 @@ def _importable_names(directory: Path) -> List[str]:
         if is_dir:
             if name.isidentifier() and name != "__pycache__":
                 names.add(name)
-        elif name.endswith(_IMPORTABLE_SUFFIXES):
+        elif name.endswith(suffixes):
             stem = name.partition(".")[0]
             if stem.isidentifier():
                 names.add(stem)
@@ -422,36 +432,69 @@ def _extra_names(entry: Path, packages: Sequence["PackageRoot"]) -> List[str]:
 # --------------------------------------------------------------------------- the probe
 
 
+def _forced_probe_result() -> Tuple[bool, str]:
+    """``(False, reason)`` when ``SYMBACK_EDITABLE_PROBE=fail`` (a testing aid), else ``(True, "")``."""
+    if os.environ.get(PROBE_ENV, "").strip().lower() == "fail":
+        return False, f"{PROBE_ENV}=fail"
+    return True, ""
+
+
 def symlink_support(directory: Path) -> Tuple[bool, str]:
     """Whether symlinks can be created and read back in ``directory`` (created if need be).
 
     Returns ``(ok, reason)``. ``SYMBACK_EDITABLE_PROBE=fail`` forces a failure (a testing
-    aid). A ``directory`` this call created is removed again when the answer is no.
+    aid). A ``directory`` this call created is removed again when the answer is no. The
+    hooks that only need to know (``get_requires_for_build_editable``,
+    ``prepare_metadata_for_build_editable``) call this; ``build_editable`` makes the tree
+    instead, which answers the same question.
     """
-    forced = os.environ.get(PROBE_ENV, "").strip().lower()
-    if forced == "fail":
-        return False, f"{PROBE_ENV}=fail"
+    ok, reason = _forced_probe_result()
+    if not ok:
+        return ok, reason
     created = not os.path.lexists(directory)
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        probe = Path(tempfile.mkdtemp(prefix=".symback-probe-", dir=directory))
+        probe = _new_name(directory, ".symback-probe-", "")
         try:
-            (probe / "d").mkdir()
-            (probe / "d" / "f").write_bytes(b"ok")
-            os.symlink("d", probe / "rel", target_is_directory=True)
-            os.symlink(str(probe / "d" / "f"), probe / "abs")
-            if os.readlink(probe / "rel") != "d" or os.readlink(probe / "abs") != str(probe / "d" / "f"):
+            # A relative link to the directory itself: made, read back, and followed.
+            os.symlink(".", probe, target_is_directory=True)
+            if os.readlink(probe) != ".":
                 return False, "a symlink made there does not read back"
-            if (probe / "rel" / "f").read_bytes() != b"ok" or (probe / "abs").read_bytes() != b"ok":
+            if not os.path.isdir(probe):
                 return False, "a symlink made there does not lead to its target"
         finally:
-            _remove(probe)
+            with contextlib.suppress(OSError):
+                os.unlink(probe)
     except OSError as error:
         if created:
             with contextlib.suppress(OSError):
                 directory.rmdir()
         return False, error.strerror or str(error)
     return True, ""
+
+
+def _new_name(directory: Path, prefix: str, suffix: str) -> Path:
+    """A path in ``directory`` that does not exist yet (``tempfile`` costs start-up time).
+
+    The caller creates it exclusively (``mkdir``, ``symlink``) and retries on a clash.
+    """
+    return directory / f"{prefix}{os.getpid()}-{os.urandom(4).hex()}{suffix}"
+
+
+def _make_temp_dir(directory: Path, prefix: str, suffix: str) -> Path:
+    """Create a new empty directory in ``directory``, unique to this call (like ``mkdtemp``)."""
+    for _ in range(100):
+        path = _new_name(directory, prefix, suffix)
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(errno.EEXIST, "no unused temporary name", str(directory))
+
+
+class SymlinksUnavailable(OSError):
+    """Making the editable tree showed that symlinks cannot be made where it goes."""
 
 
 # --------------------------------------------------------------------------- the tree
@@ -467,25 +510,100 @@ def materialize_tree(tree: Path, links: Iterable[TreeLink]) -> None:
     what they point to.
     """
     parent = tree.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(tree)
+    created = not os.path.lexists(parent)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SymlinksUnavailable(error.errno, error.strerror or str(error), str(parent)) from None
     # ".." in a link value climbs the directories the link really sits in; relative
     # values are only written where those are the directories the path names.
     physical = os.path.realpath(parent) == os.path.abspath(parent)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{tree.name}.", suffix=".tmp", dir=parent))
+    values: List[Tuple[TreeLink, str]] = []
+    for link in links:
+        value = link.target
+        if physical and not link.relative:
+            value = _relative_value(link.target, tree.joinpath(*link.path.split("/")).parent)
+        values.append((link, value))
+    if _tree_matches(tree, values):
+        return  # a reinstall with nothing changed: the tree there is the one we would make
     try:
-        (tmp / ".gitignore").write_bytes(b"# Made by symback for an editable install: never commit it.\n*\n")
-        for link in links:
+        tmp = _make_temp_dir(parent, f".{tree.name}.", ".tmp")
+    except OSError as error:
+        raise SymlinksUnavailable(error.errno, error.strerror or str(error), str(parent)) from None
+    _remove_leftovers(tree)
+    try:
+        (tmp / ".gitignore").write_bytes(_GITIGNORE)
+        first = None
+        for link, value in values:
             where = tmp.joinpath(*link.path.split("/"))
             where.parent.mkdir(parents=True, exist_ok=True)
-            value = link.target
-            if physical and not link.relative:
-                value = _relative_value(link.target, tree.joinpath(*link.path.split("/")).parent)
-            os.symlink(value, where, target_is_directory=link.is_dir)
+            try:
+                os.symlink(value, where, target_is_directory=link.is_dir)
+            except OSError as error:
+                if first is None:  # the first link: symlinks do not work here
+                    raise SymlinksUnavailable(error.errno, error.strerror or str(error), str(where)) from None
+                raise
+            if first is None:
+                first = (where, value)
+        # The check symlink_support makes, on the tree's own first link.
+        if first is not None:
+            if os.readlink(first[0]) != first[1]:
+                raise SymlinksUnavailable(0, "a symlink made there does not read back")
+            if not os.path.exists(first[0]):
+                raise SymlinksUnavailable(0, "a symlink made there does not lead to its target")
         _swap_into_place(tmp, tree)
-    except BaseException:
+    except BaseException as error:
         _remove(tmp)
+        if created and isinstance(error, SymlinksUnavailable):
+            with contextlib.suppress(OSError):
+                parent.rmdir()
         raise
+
+
+_GITIGNORE = b"# Made by symback for an editable install: never commit it.\n*\n"
+
+
+def _tree_matches(tree: Path, values: Sequence[Tuple[TreeLink, str]]) -> bool:
+    """Whether ``tree`` already holds exactly these links (with these values), their
+    parent directories and the ``.gitignore``: then a reinstall leaves it alone, which
+    costs less than making it (and never swaps a tree that an import is walking).
+
+    POSIX only: on Windows a link also records whether it is a directory link.
+    """
+    if os.name != "posix" or not values:
+        return False
+    expected: Dict[str, Optional[str]] = {".gitignore": None}
+    for link, value in values:
+        expected[link.path] = value
+        parts = link.path.split("/")
+        for i in range(1, len(parts)):
+            expected.setdefault("/".join(parts[:i]) + "/", None)
+    found: Dict[str, Optional[str]] = {}
+
+    def walk(directory: str, prefix: str) -> None:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_symlink():
+                    found[rel] = os.readlink(entry.path)
+                elif entry.is_dir():
+                    found[rel + "/"] = None
+                    walk(entry.path, rel + "/")
+                else:
+                    found[rel] = None
+                if len(found) > len(expected):
+                    raise OSError("more entries than the tree should have")
+
+    try:
+        if os.path.islink(tree):
+            return False
+        walk(os.fspath(tree), "")
+        if found != expected:
+            return False
+        with open(tree / ".gitignore", "rb") as f:
+            return f.read(len(_GITIGNORE) + 1) == _GITIGNORE
+    except OSError:
+        return False
 
 
 def _relative_value(target: str, link_dir: Path) -> str:
@@ -517,7 +635,7 @@ def _swap_into_place(new: Path, final: Path) -> None:
         if _exchange(new, final):
             _remove(new)  # `new` now names the old tree
             return
-        aside = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".old", dir=final.parent))
+        aside = _make_temp_dir(final.parent, f".{final.name}.", ".old")
         try:
             os.rename(final, aside / "tree")
         except FileNotFoundError:
@@ -559,9 +677,25 @@ def _remove(path: Path) -> None:
         if os.path.islink(path) or not os.path.isdir(path):
             os.unlink(path)
         else:
-            shutil.rmtree(path, ignore_errors=True)  # unlinks symlinks, never follows them
+            _remove_tree(path)
     except OSError:
         pass
+
+
+def _remove_tree(path: "os.PathLike[str] | str") -> None:
+    """``shutil.rmtree(path, ignore_errors=True)`` for a tree of links and directories:
+    unlinks symlinks, never follows them (``shutil`` costs a reinstall start-up time)."""
+    with contextlib.suppress(OSError), os.scandir(path) as entries:
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    _remove_tree(entry.path)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
+    with contextlib.suppress(OSError):
+        os.rmdir(path)
 
 
 def _remove_leftovers(tree: Path) -> None:
@@ -595,7 +729,13 @@ def build_editable(
     from .links import Link
     from .wheel import WheelEntry, wheel_filename, write_wheel
 
-    plan = plan_editable(project, tag=tag)
+    # No probe: making the tree shows whether symlinks work, and a second plan falls back.
+    plan = plan_editable(project, tag=tag, probe=False)
+    if plan.mode == "links":
+        try:
+            materialize_tree(plan.tree, plan.tree_links)
+        except SymlinksUnavailable as error:
+            plan = plan_editable(project, tag=tag, no_links=error.strerror or str(error))
     meta = project.metadata
     dist_info = dist_info_name(meta.dist_name, meta.version)
     requires = list(plan.requires)
@@ -604,7 +744,6 @@ def build_editable(
     pth_name = f"__editable__.{meta.dist_name}.pth"
     links: List[Link] = []
     if plan.mode == "links":
-        materialize_tree(plan.tree, plan.tree_links)
         entries.append(WheelEntry(pth_name, data=_pth_lines([plan.tree])))
         links = [Link(path, target) for path, target in plan.links_rows]
     elif plan.mode == "pth":

@@ -23,15 +23,33 @@ def platform_tag() -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", sysconfig.get_platform())
 
 
+def _cpython_posix() -> bool:
+    """Whether ``sys`` alone gives this interpreter's tags: CPython with ``sys.abiflags``.
+
+    ``packaging.tags`` computes the same from ``sysconfig``, but importing it pulls in
+    ``logging``, ``subprocess`` and ``platform`` (~13 ms per hook process). Elsewhere
+    (PyPy, GraalPy, CPython on Windows, which has no ``sys.abiflags``) packaging decides.
+    """
+    return sys.implementation.name == "cpython" and hasattr(sys, "abiflags")
+
+
 def interpreter_tag() -> str:
     """``cp311`` for CPython 3.11; ``pp310`` for PyPy 3.10, and so on."""
+    if _cpython_posix():
+        return f"cp{sys.version_info[0]}{sys.version_info[1]}"
     from packaging.tags import interpreter_name, interpreter_version
 
     return f"{interpreter_name()}{interpreter_version()}"
 
 
 def abi_tag() -> str:
-    """The ABI tag of this interpreter (``cp311``, ``cp313t``), from packaging."""
+    """The ABI tag of this interpreter (``cp311``, ``cp313t``, ``cp311d``).
+
+    On CPython for POSIX, ``cp<version><sys.abiflags>``: the flags are ``t`` (free-threaded)
+    and ``d`` (debug), in the order packaging writes them; elsewhere from packaging.
+    """
+    if _cpython_posix():
+        return f"cp{sys.version_info[0]}{sys.version_info[1]}{sys.abiflags}"
     from packaging.tags import sys_tags
 
     return next(iter(sys_tags())).abi

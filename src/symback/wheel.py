@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, List, NamedTuple, Optional, Sequence, Union
 
 from . import __version__
-from .common import atomic_output, dist_info_name, source_date_epoch
+from .common import atomic_output, dist_info_name, record_row, source_date_epoch
 from .links import Link, format_links
 
 if TYPE_CHECKING:
@@ -31,13 +31,6 @@ class WheelEntry(NamedTuple):
     data: Optional[bytes] = None
     executable: bool = False
     size: Optional[int] = None  # of ``source``, if the caller has stat-ed it
-
-
-def record_row(*fields: str) -> str:
-    """One RECORD line, quoted as the csv module's default dialect would (csv itself is
-    not imported: start-up time)."""
-    quoted = ('"' + f.replace('"', '""') + '"' if any(c in f for c in ',"\r\n') else f for f in fields)
-    return ",".join(quoted) + "\n"
 
 
 def wheel_file_text(*, wheel_version: str, tags: Sequence[str], root_is_purelib: bool, build_tag: Optional[str]) -> bytes:

@@ -334,3 +334,63 @@ def test_tree_under_a_symlinked_build_dir_keeps_absolute_links(tmp_path):
     materialize_tree(tree, [TreeLink("pkg", str(target), is_dir=True)])
     assert os.readlink(tree / "pkg") == str(target)
     assert (tree / "pkg" / "__init__.py").read_text() == "x = 1\n"
+
+
+# ----------------------------------------------------------------------------- the tree is the probe
+
+
+def test_build_editable_falls_back_when_the_tree_cannot_be_made(tmp_path, no_probe_env, monkeypatch, capsys):
+    """build_editable does not probe: making the tree shows whether symlinks work, and a
+    failure there gives the same .pth fallback (and message) the probe gave."""
+    def refuse(*args, **kwargs):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "symlink", refuse)
+    root = make_project(tmp_path / "p")
+    zf = _wheel(tmp_path, load(root))
+    assert zf.read("__editable__.demo_pkg.pth").decode() == f"{root / 'src'}\n"
+    assert "(Operation not permitted); falling back to a .pth path entry" in capsys.readouterr().err
+    assert not (root / "build").exists()  # made for the tree, removed again
+
+
+def test_build_editable_links_mode_errors_when_the_tree_cannot_be_made(tmp_path, no_probe_env, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "symlink", refuse)
+    root = make_project(tmp_path / "p")
+    with pytest.raises(BuildError, match=r'"links", but symlinks cannot be made in .*\(Operation not permitted\)'):
+        _wheel(tmp_path, load(root, "links"))
+
+
+def test_build_editable_does_not_probe(tmp_path, no_probe_env, monkeypatch):
+    monkeypatch.setattr(editable, "symlink_support", lambda d: pytest.fail("probed"))
+    root = make_project(tmp_path / "p")
+    zf = _wheel(tmp_path, load(root))
+    tag = "-".join(Path(zf.filename).stem.split("-")[-3:])
+    tree = root / "build" / f"__editable__.demo_pkg-{tag}"
+    assert zf.read("__editable__.demo_pkg.pth").decode() == f"{tree}\n"
+    assert os.readlink(tree / "demo_pkg") == "../../src/demo_pkg"
+
+
+def test_reinstall_keeps_an_identical_tree(tmp_path):
+    """A reinstall with nothing changed leaves the tree alone (same inode: no swap, no
+    ctypes); any difference (a stray file, another link value, a changed .gitignore)
+    rebuilds it."""
+    target = write(tmp_path / "src" / "pkg" / "__init__.py").parent
+    tree = tmp_path / "build" / "t"
+    links = [TreeLink("ns/pkg", str(target), is_dir=True)]
+    materialize_tree(tree, links)
+    inode = tree.stat().st_ino
+    materialize_tree(tree, links)
+    assert tree.stat().st_ino == inode
+    for change in (lambda: write(tree / "ns" / "stray"), lambda: write(tree / ".gitignore", "x")):
+        change()
+        materialize_tree(tree, links)
+        assert tree.stat().st_ino != inode
+        inode = tree.stat().st_ino
+        assert sorted(p.name for p in tree.rglob("*")) == [".gitignore", "ns", "pkg"]
+    other = write(tmp_path / "src" / "other" / "__init__.py").parent
+    materialize_tree(tree, [TreeLink("ns/pkg", str(other), is_dir=True)])
+    assert tree.stat().st_ino != inode
+    assert os.readlink(tree / "ns" / "pkg") == "../../../src/other"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+
+import pytest
 import os
 import subprocess
 import sys
@@ -76,3 +78,36 @@ def test_small_sdist_build_loads_no_archive_library(tmp_path) -> None:
     assert (out / "p-1.0.tar.gz").is_file()
     heavy = {"tarfile", "gzip", "zipfile", "threading", "queue", "tempfile", "dataclasses", "inspect"}
     assert not heavy & loaded, sorted(heavy & loaded)
+
+
+# Each was measured at 1-13 ms of an editable install's start-up (issue 12): packaging.tags
+# (logging, subprocess, platform) for a tag sys gives; dataclasses (inspect, ast, dis,
+# tokenize); tempfile and shutil (random, bz2, lzma); OpenSSL's hashlib for a few KiB;
+# csv for one LINKS file; ctypes (renameat2) for a reinstall that changes nothing.
+_EDITABLE_HEAVY = {
+    "dataclasses", "inspect", "ast", "dis", "tokenize",
+    "packaging", "packaging.tags", "logging", "subprocess", "platform",
+    "tempfile", "shutil", "random", "hashlib", "_hashlib", "base64", "csv", "json", "ctypes",
+    "zipfile", "threading", "queue", "concurrent.futures", "email", "importlib.machinery",
+}
+
+
+@pytest.mark.parametrize("mode", ["links", "pth"])
+def test_editable_build_loads_only_what_it_needs(tmp_path, mode: str) -> None:
+    """build_editable, first install and reinstall, in links and pth mode."""
+    project = tmp_path / "p"
+    (project / "src/p").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "p"\nversion = "1.0"\nrequires-python = ">=3.9"\n'
+        'description = "d"\nreadme = "README.md"\n'
+    )
+    (project / "README.md").write_text("# p\n")
+    (project / "src/p/__init__.py").write_text("x = 1\n")
+    out = tmp_path / "out"
+    call = (f"import os; os.chdir({str(project)!r}); import symback; "
+            f"symback.build_editable({str(out)!r}, {{'editable-mode': {mode!r}}})")
+    for attempt in ("install", "reinstall"):
+        loaded = _modules_after(call)
+        assert not _EDITABLE_HEAVY & loaded, (attempt, sorted(_EDITABLE_HEAVY & loaded))
+    assert len(list(out.glob("p-1.0-0editable-*.whl"))) == 1
+    assert (project / "build").is_dir() == (mode == "links")

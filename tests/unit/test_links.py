@@ -504,3 +504,18 @@ def test_long_cycle_message_is_bounded():
     n = 5000
     message = refused_build([(f"pkg/l{i}", f"pkg/l{(i + 1) % n}") for i in range(n)], ["pkg/x"])
     assert "cycle" in message and len(message) < 1000
+
+
+def test_format_links_writes_what_csv_writes() -> None:
+    """format_links quotes as csv.writer(lineterminator="\\n") does, without importing csv."""
+    import csv
+    import io
+
+    from symback.links import Link, format_links
+
+    for cp in [*range(0, 0x250), 0x2028, 0xFEFF, 0x10FFFF]:
+        c = chr(cp)
+        links = [Link(f"a{c}b", f"/t{c}"), Link("pkg/x", f"{c}"), Link(f"{c}", "y,z")]
+        buffer = io.StringIO(newline="")
+        csv.writer(buffer, lineterminator="\n").writerows(sorted(links))
+        assert format_links(links) == buffer.getvalue().encode("utf-8"), cp

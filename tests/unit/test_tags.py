@@ -126,3 +126,31 @@ def test_platform_tag_matches_packaging() -> None:
     from packaging.tags import sys_tags
 
     assert any(t.platform == platform_tag() for t in sys_tags())
+
+
+def test_interpreter_tags_from_sys_match_packaging() -> None:
+    """The fast path (``sys`` alone, no ``packaging.tags`` import) agrees with packaging
+    (``tests/integration/test_other_pythons.py`` runs this on 3.9 and 3.13 too)."""
+    from packaging.tags import interpreter_name, interpreter_version, sys_tags
+
+    from symback import tags
+
+    first = next(iter(sys_tags()))
+    assert tags.interpreter_tag() == f"{interpreter_name()}{interpreter_version()}" == first.interpreter
+    assert tags.abi_tag() == first.abi
+
+
+def test_interpreter_tags_fall_back_to_packaging(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other interpreters (PyPy, Windows CPython) take their tags from packaging."""
+    from packaging.tags import sys_tags
+
+    from symback import tags
+
+    monkeypatch.setattr(tags, "_cpython_posix", lambda: False)
+    calls = []
+    real = sys_tags
+    monkeypatch.setattr("packaging.tags.sys_tags", lambda: calls.append(1) or real())
+    first = next(iter(real()))
+    assert tags.interpreter_platform_tag() == f"{first.interpreter}-{first.abi}-{platform_tag()}"
+    assert calls, "the fallback did not ask packaging"
+

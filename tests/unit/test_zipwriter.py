@@ -134,3 +134,27 @@ def test_size_hint_only_chooses_the_path(tmp_path: Path, actual: int) -> None:
     assert zw.digests["f.txt"].size == actual
     expected = "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(b"x" * actual).digest()).rstrip(b"=").decode()
     assert zw.digests["f.txt"].sha256 == expected
+
+
+@pytest.mark.parametrize("builtin", [True, False])
+def test_small_archive_hashes_with_or_without_the_builtin_sha256(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, builtin: bool
+) -> None:
+    """A small archive is hashed by CPython's own sha256 module (no OpenSSL load); where
+    the interpreter lacks it (it is optional), by hashlib: the RECORD hashes are the same."""
+    import sys
+
+    from symback import zipwriter
+
+    if not builtin:
+        monkeypatch.setitem(sys.modules, "_sha2", None)  # None in sys.modules: ImportError
+        monkeypatch.setitem(sys.modules, "_sha256", None)
+        assert zipwriter._inline_sha256() is hashlib.sha256
+    else:
+        assert zipwriter._inline_sha256() is not hashlib.sha256
+    files = {name: path for name, path in _files(tmp_path).items() if name != "pkg/data/big.bin"}
+    data, digests = _write(files, workers=1)
+    for name, path in files.items():
+        content = path.read_bytes()
+        expected = "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(content).digest()).rstrip(b"=").decode()
+        assert digests[name].sha256 == expected
