@@ -22,6 +22,11 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "example_projects"
 
+# A build run by pip or uv makes the compat form when no form is set (config.wheel_form);
+# tests started under `uv run` or from pip must not inherit the variables that say so.
+for _frontend_var in ("UV", "PIP_BUILD_TRACKER"):
+    os.environ.pop(_frontend_var, None)
+
 
 def uv_bin() -> str:
     from uv import find_uv_bin

@@ -61,14 +61,17 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("inspect", help="show a wheel's tags, files and links, and validate it")
     p.add_argument("wheel", metavar="WHEEL")
 
-    p = sub.add_parser("convert", help="rewrite a wheel as links, compat or copy form")
+    p = sub.add_parser("convert", help="rewrite a wheel as links, lean, compat or copy form")
     p.add_argument("wheel", metavar="WHEEL")
-    p.add_argument("--symlinks", required=True, choices=["links", "compat", "copy"],
-                   help="links: Wheel-Version 2.0 + LINKS; compat: 1.0 with copies and LINKS; "
-                   "copy: 1.0 with copies only")
+    p.add_argument("--symlinks", required=True, choices=["links", "lean", "compat", "copy"],
+                   help="links: Wheel-Version 2.0 + LINKS; lean: 1.0, each library once under its "
+                   "SONAME, its other names in LINKS only, other links copied; compat: 1.0 with "
+                   "copies and LINKS; copy: 1.0 with copies only. links and lean turn identical "
+                   "shared-library copies into links")
     p.add_argument("-o", "--outdir", required=True, metavar="DIR", help="output directory")
     p.add_argument("--dedupe", action="store_true",
-                   help="turn identical shared-library copies (libX.so, libX.so.N...) into a link chain")
+                   help="with --symlinks compat: turn identical shared-library copies (libX.so, "
+                   "libX.so.N...) into links too")
     return parser
 
 

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from .files import PackageRoot
     from .metadata import ProjectMetadata
 
-SYMLINK_POLICIES = ("links", "compat", "copy")
+SYMLINK_POLICIES = ("links", "lean", "compat", "copy")
 EDITABLE_MODES = ("auto", "links", "pth")
 
 
@@ -53,7 +53,7 @@ class BuildSettings(NamedTuple):
         if symlinks is not None and symlinks not in SYMLINK_POLICIES:
             raise ConfigError(
                 f"config settings: symlinks: {symlinks!r} is not one of {', '.join(SYMLINK_POLICIES)}. "
-                "Use -C symlinks=links (the default), compat or copy."
+                "Use -C symlinks=links (the default), lean, compat or copy."
             )
         mode = settings.get("editable-mode")
         if mode is not None and mode not in EDITABLE_MODES:
@@ -144,6 +144,7 @@ class ToolConfig(NamedTuple):
     version: Mapping[str, Any] = {}
     build: NativeBuild = NativeBuild()
     wheel_tag: Optional[str] = None  # [tool.symback.wheel] tag: overrides the inferred tag
+    symlinks_given: bool = False  # set by the table or -C symlinks; else see wheel_form()
 
     TOP_KEYS = ("packages", "include", "exclude", "wheel", "editable", "version", "build")
     WHEEL_KEYS = ("symlinks", "tag")
@@ -163,6 +164,7 @@ class ToolConfig(NamedTuple):
             raise ConfigError(
                 f"pyproject.toml: [tool.symback.wheel] symlinks: {symlinks!r} is not one of "
                 f"{', '.join(repr(p) for p in SYMLINK_POLICIES)}. Use \"links\" (LINKS, Wheel-Version 2.0), "
+                "\"lean\" (libraries stored once under their SONAME, other links copied, plus LINKS), "
                 "\"compat\" (copies plus LINKS) or \"copy\" (copies only)."
             )
         mode = editable.get("mode", "auto")
@@ -186,12 +188,35 @@ class ToolConfig(NamedTuple):
             editable_mode=mode,
             editable_strict=strict,
             version=_table(table, "version", "[tool.symback]"),
+            symlinks_given="symlinks" in wheel,
         )
 
     def with_settings(self, settings: BuildSettings) -> "ToolConfig":
         return self._replace(
             symlinks=settings.symlinks or self.symlinks,
             editable_mode=settings.editable_mode or self.editable_mode,
+            symlinks_given=self.symlinks_given or settings.symlinks is not None,
+        )
+
+    def wheel_form(self, environ: Mapping[str, str]) -> Tuple[str, Optional[str]]:
+        """The release wheel's symlink form, and why when it is not the one configured.
+
+        With no form set (neither ``-C symlinks`` nor ``[tool.symback.wheel] symlinks``), a
+        build run by pip (``PIP_BUILD_TRACKER`` in the environment: ``pip install .``,
+        ``pip wheel``) or uv (``UV``: ``uv pip install .``, ``uv sync``, ``uv build``) makes
+        ``compat``: neither installs a Wheel-Version 2.0 wheel, and uv uninstalls the old
+        version before it refuses one. ``python -m build`` sets neither and gets ``links``.
+        """
+        if self.symlinks_given:
+            return self.symlinks, None
+        frontend = "pip" if environ.get("PIP_BUILD_TRACKER") else "uv" if environ.get("UV") else None
+        if frontend is None:
+            return self.symlinks, None
+        return "compat", (
+            f"symback: building the compat form (copies plus .dist-info/LINKS, Wheel-Version 1.0) "
+            f"because {frontend} runs this build and cannot install the default links form "
+            "(Wheel-Version 2.0). Set -C symlinks=links (or [tool.symback.wheel] symlinks) to "
+            "choose a form."
         )
 
 

@@ -514,7 +514,7 @@ def _stage(
                                                          section=section)))
 
     honour_links = wheel.links and not (copy_links and wheel.form == "compat")
-    copies = wheel.link_copies() if (wheel.form == "compat" and honour_links) else set()
+    copies = wheel.link_copies() if (wheel.form in ("compat", "lean") and honour_links) else set()
     generated = {f"{wheel.dist_info}/{n}" for n in ("RECORD", "INSTALLER", "REQUESTED",
                                                     "RECORD.jws", "RECORD.p7s")}
     skipped = set(wheel.skipped)

@@ -651,3 +651,66 @@ class LinkTree:
                 for rel, file in self.expand(lp).items():
                     out[posixpath.join(lp[len(prefix):], rel) if rel else lp[len(prefix):]] = file
         return out
+
+
+# -- shared libraries: bytes under the SONAME ------------------------------------------
+
+
+def _final(targets: Mapping[str, str], path: str) -> str:
+    """Where the chain of file links from ``path`` ends (at most MAX_CHAIN_DEPTH steps)."""
+    for _ in range(MAX_CHAIN_DEPTH + 1):
+        if path not in targets:
+            break
+        path = targets[path]
+    return path
+
+
+def link_finals(links: Iterable[Link]) -> Dict[str, str]:
+    """``{link path: the path its chain ends at}`` for a release link set."""
+    targets = {link.path: link.target for link in links}
+    return {path: _final(targets, path) for path in targets}
+
+
+def orient_to_sonames(links: Iterable[Link], sonames: Mapping[str, str]) -> tuple[list[Link], Dict[str, str]]:
+    """Store each shared library's bytes under its SONAME, its other names as links.
+
+    ``sonames`` maps regular files (archive paths) to the SONAME read from their bytes
+    (ELF ``DT_SONAME``, Mach-O ``LC_ID_DYLIB`` basename). A file ``d/libfoo.so.1.2.3``
+    whose SONAME is ``libfoo.so.1``, where ``d/libfoo.so.1`` is a link leading to it,
+    is turned around: the bytes move to ``d/libfoo.so.1``, ``d/libfoo.so.1.2.3`` becomes
+    a link to it, and links that pointed at the old file point at the new one. The dynamic
+    loader opens the SONAME (the ``DT_NEEDED`` of what links against it), so this is the
+    name that must hold the bytes for tools that do not read LINKS (auditwheel, pip).
+    A library whose SONAME is not one of its names in the same directory keeps the
+    tree's orientation. Returns the new links and ``{old file path: new file path}``.
+    """
+    link_list = list(links)
+    targets = {link.path: link.target for link in link_list}
+    renames: Dict[str, str] = {}
+    for path, soname in sorted(sonames.items()):
+        directory = path.rpartition("/")[0]
+        wanted = f"{directory}/{soname}" if directory else soname
+        if wanted == path or wanted not in targets or _final(targets, wanted) != path:
+            continue
+        del targets[wanted]
+        for link_path, target in targets.items():
+            if target == path:
+                targets[link_path] = wanted
+        targets[path] = wanted
+        renames[path] = wanted
+    return sorted(Link(p, t) for p, t in targets.items()), renames
+
+
+def library_aliases(links: Iterable[Link], sonames: Mapping[str, str]) -> set[str]:
+    """The link paths that are a shared library's other names (not its SONAME).
+
+    ``sonames`` maps regular files to their SONAME. A file link whose chain ends at a
+    library with a SONAME, and whose own name is not that SONAME, is a name the loader
+    never opens (the full version, the linker name): the ``lean`` form keeps it in LINKS
+    only. A link named like the SONAME (in another directory) may be on some rpath, so it
+    is not an alias here.
+    """
+    return {
+        path for path, final in link_finals(links).items()
+        if final in sonames and path.rpartition("/")[2] != sonames[final]
+    }

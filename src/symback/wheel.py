@@ -2,14 +2,15 @@
 
 ``write_wheel`` knows the format: member order, ``WHEEL``, ``LINKS``, ``RECORD``.
 ``build_wheel`` turns a :class:`~symback.config.Project` into one, applying the
-project's symlink policy (``links``, ``compat`` or ``copy``).
+project's symlink policy (``links``, ``lean``, ``compat`` or ``copy``).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, List, NamedTuple, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 from . import __version__
 from .common import atomic_output, dist_info_name, record_row, source_date_epoch
@@ -17,7 +18,7 @@ from .links import Link, format_links
 
 if TYPE_CHECKING:
     from .config import Project
-    from .files import FileSet
+    from .files import FileSet, SourceFile
 
 WHEEL_VERSION_PLAIN = "1.0"
 WHEEL_VERSION_LINKS = "2.0"  # draft PEP 777/778: LINKS may stand in for copies
@@ -134,24 +135,61 @@ def write_metadata_directory(project: "Project", metadata_directory: Path, *, ex
     return dist_info
 
 
-def payload_entries(files: "FileSet", symlinks: str) -> tuple[List[WheelEntry], List[Link]]:
+def library_sonames(files: "FileSet") -> Dict[str, str]:
+    """``{archive path: SONAME}`` for the regular files that links lead to.
+
+    Only files at the end of a link chain are read (a library without another name needs
+    no orientation, and reading every file would slow down pure-Python builds).
+    """
+    from .binaries import read_soname
+    from .links import link_finals
+
+    finals = set(link_finals(files.links).values())
+    out: Dict[str, str] = {}
+    for f in files.files:
+        if f.arcname in finals:
+            soname = read_soname(f.source)
+            if soname is not None:
+                out[f.arcname] = soname
+    return out
+
+
+def payload_entries(files: "FileSet", symlinks: str) -> Tuple[List[WheelEntry], List[Link]]:
     """Archive members and LINKS rows for a file set under a symlink policy.
 
+    In every form that keeps links, a shared library's bytes are stored under its SONAME
+    and its other names are links to it (:func:`~symback.links.orient_to_sonames`).
     ``links``: each link is a LINKS row only. ``compat``: a LINKS row *and* a copy of
-    what it points to. ``copy``: the copy only.
+    what it points to. ``lean``: a library's other names are LINKS rows only, every other
+    link as in ``compat``. ``copy``: the copy only.
     """
-    from .links import LinkTree
+    from .links import LinkTree, library_aliases, orient_to_sonames
 
-    entries = [WheelEntry(f.arcname, f.source, None, f.executable, f.size) for f in files.files]
-    if not files.links or symlinks == "links":
-        return entries, list(files.links)
-    by_arcname = {f.arcname: f for f in files.files}
-    tree = LinkTree.build(files.links, by_arcname, source="the selected files")
-    for link in files.links:
+    if not files.links:
+        return [WheelEntry(f.arcname, f.source, None, f.executable, f.size) for f in files.files], []
+    links: Sequence[Link] = files.links
+    file_list: Sequence[SourceFile] = files.files
+    aliases: Set[str] = set()
+    if symlinks != "copy":
+        sonames = library_sonames(files)
+        if sonames:
+            links, renames = orient_to_sonames(links, sonames)
+            file_list = [f._replace(arcname=renames.get(f.arcname, f.arcname)) for f in file_list]
+            sonames = {renames.get(path, path): name for path, name in sonames.items()}
+            if symlinks == "lean":
+                aliases = library_aliases(links, sonames)
+    entries = [WheelEntry(f.arcname, f.source, None, f.executable, f.size) for f in file_list]
+    if symlinks == "links":
+        return entries, list(links)
+    by_arcname = {f.arcname: f for f in file_list}
+    tree = LinkTree.build(links, by_arcname, source="the selected files")
+    for link in links:
+        if link.path in aliases:
+            continue
         for rel, arcname in sorted(tree.expand(link.path).items()):
             f = by_arcname[arcname]
             entries.append(WheelEntry(f"{link.path}/{rel}" if rel else link.path, f.source, None, f.executable, f.size))
-    return entries, (list(files.links) if symlinks == "compat" else [])
+    return entries, ([] if symlinks == "copy" else list(links))
 
 
 def _with_version_module(project: "Project", payload: List[WheelEntry]) -> List[WheelEntry]:
@@ -176,7 +214,9 @@ def build_wheel(project: "Project", wheel_directory: Path) -> str:
 
         stage = run_build_step(project, "wheel")
     files = select_wheel_files(project, stage=stage)
-    symlinks = project.tool.symlinks
+    symlinks, note = project.tool.wheel_form(os.environ)
+    if note is not None:
+        print(note, file=sys.stderr)
     payload, links = payload_entries(files, symlinks)
     if project.tool.version:  # [tool.symback.version] file: the version module, written here
         payload = _with_version_module(project, payload)
@@ -199,7 +239,8 @@ def build_wheel(project: "Project", wheel_directory: Path) -> str:
         print(
             f"symback: {name} is a Wheel-Version 2.0 wheel: {len(links)} symlink(s) are stored once and "
             "listed in .dist-info/LINKS. pip and uv cannot install it yet: install it with "
-            "`symback install`, or build with `-C symlinks=copy` (copies) or `-C symlinks=compat`.",
+            "`symback install`, or build with `-C symlinks=lean` (libraries once, under their SONAME), "
+            "`-C symlinks=compat` or `-C symlinks=copy`.",
             file=sys.stderr,
         )
     return name

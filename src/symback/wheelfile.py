@@ -14,6 +14,10 @@ The four forms a wheel can take (see ``docs/installer.md``):
 ``compat``
     ``Wheel-Version: 1.x`` with copies at every link path *and* a ``LINKS`` file: any
     installer can install it (copies); a LINKS-aware one makes links.
+``lean``
+    ``Wheel-Version: 1.x`` with ``LINKS``, where some file links (a shared library's other
+    names, beside the bytes stored under its SONAME) have no copy: any installer installs
+    it, only a LINKS-aware one creates those names.
 ``copy``
     ``Wheel-Version: 1.x``, no ``LINKS``: a plain wheel.
 ``editable``
@@ -58,7 +62,7 @@ __all__ = [
 ]
 
 SCHEME_NAMES = ("purelib", "platlib", "headers", "scripts", "data")
-FORMS = ("links", "compat", "copy")
+FORMS = ("links", "lean", "compat", "copy")
 # Hash algorithms accepted in RECORD (weaker ones, md5 and sha1, are refused as pip does).
 _HASHES = ("sha256", "sha384", "sha512")
 _SIGNATURES = ("RECORD.jws", "RECORD.p7s")
@@ -96,7 +100,7 @@ class WheelContents:
     root_is_purelib: bool
     members: dict[str, Member]  # every regular file (dist-info included), by archive path
     links: tuple[Link, ...] = ()
-    form: str = "copy"  # links | compat | copy | editable
+    form: str = "copy"  # links | lean | compat | copy | editable
     tree: LinkTree | None = None  # release links, validated
     warnings: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()  # members an install leaves out (see install.py)
@@ -568,12 +572,13 @@ def _read_links(
         contents.tree = LinkTree.build(links, contents.root_files(), source=source)
         _no_stray_rows(record_only, paths, wname)
         return
-    # Wheel-Version 1.x with LINKS: the compat form, a copy at every link path.
-    contents.form = "compat"
+    # Wheel-Version 1.x with LINKS: the compat form, a copy at every link path, or the
+    # lean form, where some file links have none.
     copies = contents.link_copies()
     files = [m for m in contents.root_files() if m not in copies]
     contents.tree = LinkTree.build(links, files, source=source)
-    _check_compat_copies(contents, source)
+    missing = _check_compat_copies(contents, source)
+    contents.form = "lean" if missing else "compat"
     _no_stray_rows(record_only, set(), wname)
 
 
@@ -605,19 +610,21 @@ def _check_editable(contents: WheelContents, paths: set[str], wname: str) -> Non
                              "absolute path. Rebuild the editable wheel.")
 
 
-def _check_compat_copies(contents: WheelContents, source: str) -> None:
-    """Every copy at a link path holds exactly the bytes of the link's target."""
+def _check_compat_copies(contents: WheelContents, source: str) -> list[str]:
+    """Every copy at a link path holds exactly the bytes of the link's target.
+
+    Returns the file links that have no copy (the lean form); a directory link must have
+    its copy.
+    """
     assert contents.tree is not None
     members = contents.members
+    missing: list[str] = []
     for link in contents.links:
         real = contents.tree.resolve(link.path)
         if real in members:  # a file link
             if link.path not in members:
-                raise LinksError(
-                    f"{source}: {link.path}: a Wheel-Version 1.x wheel with LINKS must carry a "
-                    "copy of the target at every link path (compat form), and this one has none. "
-                    "Rebuild it with symback convert --symlinks compat (or links)."
-                )
+                missing.append(link.path)
+                continue
             if members[link.path].sha256 != members[real].sha256:
                 raise LinksError(
                     f"{source}: {link.path}: the copy at the link path differs from its target "
@@ -639,6 +646,7 @@ def _check_compat_copies(contents: WheelContents, source: str) -> None:
                 f"(first difference: {diff!r}); a link would change what is installed. "
                 "Rebuild the wheel."
             )
+    return missing
 
 
 def _tree_hashes(members: Mapping[str, Member], directory: str) -> dict[str, str]:
@@ -754,8 +762,14 @@ def convert(
     outdir: os.PathLike[str] | str,
     dedupe: bool = False,
 ) -> Path:
-    """Rewrite a wheel into the ``links``, ``compat`` or ``copy`` form (same file name)."""
-    from .links import LinkTree
+    """Rewrite a wheel into the ``links``, ``lean``, ``compat`` or ``copy`` form (same file name).
+
+    For ``links`` and ``lean`` (and ``compat`` with ``dedupe``), identical shared-library
+    copies (``libX.so``, ``libX.so.N``...) become links (:func:`dedupe_links`); in every
+    form that keeps links, a library's bytes end up under its SONAME.
+    """
+    from .binaries import soname_of
+    from .links import LinkTree, library_aliases, link_finals, orient_to_sonames
     from .wheel import WheelEntry, write_wheel
 
     if symlinks not in FORMS:
@@ -771,46 +785,54 @@ def convert(
             raise InstallError(f"{w.name}: the wheel is an editable wheel, which is tied to this "
                                "machine's source tree and cannot be converted. Build a regular "
                                "wheel instead.")
-        copies = w.link_copies() if w.form == "compat" else set()
+        copies = w.link_copies() if w.form in ("compat", "lean") else set()
         links = list(w.links)
         # Regular files that stay: not dist-info, not a copy standing at a link path.
-        plain = {
-            m: info for m, info in w.members.items()
+        # ``source`` maps each output path to the member holding its bytes.
+        source = {
+            m: m for m in w.members
             if m not in copies and not m.startswith(w.dist_info + "/")
         }
-        if dedupe:
-            root = {m: i for m, i in plain.items() if not m.startswith(w.data_dir + "/")}
-            links += dedupe_links(root, {lk.path for lk in links} | {lk.target for lk in links})
-            dropped = {lk.path for lk in links}
-            plain = {m: i for m, i in plain.items() if m not in dropped}
-            if links:
-                LinkTree.build(links, [m for m in plain if not m.startswith(w.data_dir + "/")]
-                               + [m for m in w.members if m.startswith(w.dist_info + "/")],
-                               source=f"{w.name}: --dedupe")
-        entries = [WheelEntry(arcname=m, data=w.read(m), executable=i.executable)
-                   for m, i in sorted(plain.items())]
+        dist_files = [m for m in w.members if m.startswith(w.dist_info + "/")]
+        if dedupe or symlinks in ("links", "lean"):
+            found = dedupe_links({m: w.members[m] for m in source},
+                                 {lk.path for lk in links} | {lk.target for lk in links})
+            if found:
+                links += found
+                for lk in found:
+                    del source[lk.path]
+                LinkTree.build(links, list(source) + dist_files, source=f"{w.name}: --dedupe")
+        aliases: set[str] = set()
+        if links and symlinks != "copy":
+            finals = set(link_finals(links).values())
+            sonames = {}
+            for m in source:
+                if m in finals:
+                    name = soname_of(w.read(m))
+                    if name is not None:
+                        sonames[m] = name
+            links, renames = orient_to_sonames(links, sonames)
+            source = {renames.get(m, m): member for m, member in source.items()}
+            if symlinks == "lean":
+                aliases = library_aliases(links, {renames.get(m, m): n for m, n in sonames.items()})
+        entries = [WheelEntry(arcname=m, data=w.read(member), executable=w.members[member].executable)
+                   for m, member in sorted(source.items())]
         if symlinks != "links" and links:
-            w2 = WheelContents(
-                path=w.path, distribution=w.distribution, version=w.version,
-                build_tag=w.build_tag, tags=w.tags, dist_info=w.dist_info,
-                data_dir=w.data_dir, wheel_version=w.wheel_version,
-                root_is_purelib=w.root_is_purelib, members=dict(w.members),
-                links=tuple(links), _zip=w._zip,
-            )
-            w2.tree = LinkTree.build(links, list(plain) + [m for m in w.members
-                                                            if m.startswith(w.dist_info + "/")],
-                                     source=w.name)
+            tree = LinkTree.build(links, list(source) + dist_files, source=w.name)
+            link_paths = {lk.path for lk in links}
             for link in links:
-                for rel, member in w2.expand(link.path).items():
+                if link.path in aliases:
+                    continue
+                for rel, member in tree.expand(link.path).items():
                     arc = posixpath.join(link.path, rel) if rel else link.path
-                    if _under_any(arc, {lk.path for lk in links if lk.path != link.path}):
+                    if _under_any(arc, {p for p in link_paths if p != link.path}):
                         continue  # a nested link's copy is written by that link
-                    entries.append(WheelEntry(arcname=arc, data=w.read(member),
-                                              executable=w.members[member].executable))
+                    entries.append(WheelEntry(arcname=arc, data=w.read(source[member]),
+                                              executable=w.members[source[member]].executable))
         # Carry the dist-info over, except what write_wheel regenerates.
         regenerated = {f"{w.dist_info}/{n}" for n in ("WHEEL", "RECORD", "LINKS", *_SIGNATURES)}
-        for m in sorted(w.members):
-            if m.startswith(w.dist_info + "/") and m not in regenerated:
+        for m in sorted(dist_files):
+            if m not in regenerated:
                 entries.append(WheelEntry(arcname=m, data=w.read(m)))
         tags = _wheel_tags(w)
         Path(outdir).mkdir(parents=True, exist_ok=True)

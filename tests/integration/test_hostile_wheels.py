@@ -18,6 +18,7 @@ from conftest import SRC_ENV, run, snapshot_tree
 from symback import install as install_mod
 from symback.errors import InstallError, LinksError, SymbackError
 from symback.install import Environment, install_wheels, uninstall
+from symback.wheelfile import open_wheel
 from wheelmaker import SONAME_LINKS, compat_files, make_wheel, record_hash, soname_wheel
 
 # ----------------------------------------------------------------------------- helpers
@@ -283,11 +284,24 @@ def test_compat_dir_copy_differs(tmp_path: Path, env: Environment) -> None:
     refused(tmp_path, env, wheel, "pkg/data: the copied directory differs", LinksError)
 
 
-def test_compat_missing_copy(tmp_path: Path, env: Environment) -> None:
+def test_compat_missing_directory_copy(tmp_path: Path, env: Environment) -> None:
+    files = compat_files()
+    del files["pkg/data/a.txt"], files["pkg/data/sub/b.txt"]
+    wheel = make_wheel(tmp_path / "w", files, SONAME_LINKS)
+    refused(tmp_path, env, wheel, "pkg/data: .*copy", LinksError)
+
+
+def test_missing_file_copy_is_the_lean_form(tmp_path: Path, env: Environment) -> None:
+    """A 1.x wheel whose file link has no copy is lean: every link is still made."""
     files = compat_files()
     del files["pkg/libfoo.so"]
     wheel = make_wheel(tmp_path / "w", files, SONAME_LINKS)
-    refused(tmp_path, env, wheel, "pkg/libfoo.so: .*copy", LinksError)
+    with open_wheel(wheel) as contents:
+        assert contents.form == "lean"
+    install_wheels([wheel], env)
+    site = Path(env.purelib)
+    assert os.readlink(site / "pkg/libfoo.so") == "libfoo.so.1"
+    assert os.readlink(site / "pkg/data") == "real"
 
 
 # ----------------------------------------------------------------------------- rollback

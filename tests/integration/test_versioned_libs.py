@@ -77,7 +77,7 @@ def test_links_wheel_stores_the_library_once(wheels: dict[str, Path]) -> None:
     assert "Wheel-Version: 2.0" in _wheel_meta(wheels["links"], "WHEEL")
     assert _wheel_meta(wheels["links"], "LINKS").splitlines() == [
         f"{LIB}/libgreet.so,{LIB}/libgreet.so.1",
-        f"{LIB}/libgreet.so.1,{LIB}/libgreet.so.1.2.3",
+        f"{LIB}/libgreet.so.1.2.3,{LIB}/libgreet.so.1",  # the bytes are stored under the SONAME
     ]
     for mode in ("compat", "copy"):
         assert "Wheel-Version: 1.0" in _wheel_meta(wheels[mode], "WHEEL")
@@ -137,13 +137,13 @@ def test_symback_install_makes_relative_links(wheels, make_venv, mode: str, unin
     _symback(venv, "install", wheels[mode])
     libdir = venv.site_packages / LIB
     assert os.readlink(libdir / "libgreet.so") == "libgreet.so.1"
-    assert os.readlink(libdir / "libgreet.so.1") == "libgreet.so.1.2.3"
-    assert not (libdir / "libgreet.so.1.2.3").is_symlink()
+    assert os.readlink(libdir / "libgreet.so.1.2.3") == "libgreet.so.1"
+    assert not (libdir / "libgreet.so.1").is_symlink()
     assert "loaded 1.2.3" in venv.run("-c", CHECK).stdout
 
     (record,) = venv.site_packages.glob("versioned_libs-*.dist-info/RECORD")
     rows = record.read_text().splitlines()
-    assert f"{LIB}/libgreet.so,," in rows and f"{LIB}/libgreet.so.1,," in rows
+    assert f"{LIB}/libgreet.so,," in rows and f"{LIB}/libgreet.so.1.2.3,," in rows
 
     # A file the package does not own, beside the links: an uninstaller that follows
     # links or sweeps directories would take it too.
@@ -155,8 +155,8 @@ def test_symback_install_makes_relative_links(wheels, make_venv, mode: str, unin
         venv.uv_pip("uninstall", "versioned-libs")
     else:
         _symback(venv, "uninstall", "versioned-libs")
-    assert not (libdir / "libgreet.so").is_symlink() and not (libdir / "libgreet.so.1").is_symlink()
-    assert not (libdir / "libgreet.so.1.2.3").exists()
+    assert not (libdir / "libgreet.so").is_symlink() and not (libdir / "libgreet.so.1.2.3").is_symlink()
+    assert not (libdir / "libgreet.so.1").exists()
     assert bystander.read_text() == "not ours"
     assert not (venv.site_packages / "versioned_libs" / "__init__.py").exists()
 
@@ -183,13 +183,15 @@ def test_pip_config_settings_choose_the_form(project: Path, make_venv, symback_w
     from conftest import wheelhouse_env
 
     venv = make_venv()
-    # A plain `pip install .` builds a 2.0 wheel, which pip refuses...
-    refused = venv.pip("install", project, env=wheelhouse_env(symback_wheelhouse), check=False)
-    assert refused.returncode != 0
-    # ...and `-C symlinks=copy` (or compat) is the way out with stock pip.
-    venv.pip("install", "--config-settings", "symlinks=compat", project, env=wheelhouse_env(symback_wheelhouse))
+    # A plain `pip install .` builds the compat form (pip runs the build, no form is set)...
+    proc = venv.pip("install", "-v", project, env=wheelhouse_env(symback_wheelhouse))
+    assert "because pip runs this build" in proc.stdout + proc.stderr
     assert "loaded 1.2.3" in venv.run("-c", CHECK).stdout
     assert not (venv.site_packages / LIB / "libgreet.so").is_symlink()
+    # ...and `-C symlinks=links` asks for the 2.0 wheel, which pip refuses.
+    refused = venv.pip("install", "--force-reinstall", "-C", "symlinks=links", project,
+                       env=wheelhouse_env(symback_wheelhouse), check=False)
+    assert refused.returncode != 0
 
 
 def test_symback_install_builds_a_project_directory(project: Path, make_venv) -> None:

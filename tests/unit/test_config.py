@@ -38,7 +38,7 @@ def test_repeated_setting_last_wins_and_pip_options_are_ignored() -> None:
     ("settings", "message"),
     [
         ({"symlink": "copy"}, "unknown key 'symlink' (given as -C symlink=...). Did you mean 'symlinks'?"),
-        ({"symlinks": "hard"}, "symlinks: 'hard' is not one of links, compat, copy"),
+        ({"symlinks": "hard"}, "symlinks: 'hard' is not one of links, lean, compat, copy"),
         ({"editable-mode": "magic"}, "editable-mode: 'magic' is not one of auto, links, pth"),
     ],
 )

@@ -1,0 +1,104 @@
+"""Issue 11 end to end: a compiled library project through the release pipeline.
+
+The project (tests/native.py: ``libfoo.so.1.2.3`` with SONAME ``libfoo.so.1``, the aliases
+``libfoo.so.1`` and ``libfoo.so``, and an extension linked to it with an ``$ORIGIN`` rpath)
+is compiled with cc, built once per run in each form with real ``build``, then installed
+with real pip, uv and ``symback install`` into fresh venvs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import SRC_ENV, run, shared_build, wheelhouse_env
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(sys.platform != "linux" or shutil.which("cc") is None, reason="needs Linux and cc"),
+]
+
+FORMS = ("links", "lean", "compat", "copy")
+CHECK = "import foolib; assert foolib.answer() == 42; print('answer', foolib.answer())"
+NAMES = ("libfoo.so", "libfoo.so.1", "libfoo.so.1.2.3")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project, and one wheel per form in ``wheels/<form>/``."""
+    from native import library_project
+
+    def build(root: Path) -> None:
+        library_project(root / "project")
+        for form in FORMS:
+            run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "-x", "-C", f"symlinks={form}",
+                 "--outdir", root / "wheels" / form, root / "project"], env=SRC_ENV)
+
+    return shared_build(tmp_path_factory, "library-pipeline", build)
+
+
+def wheel(built: Path, form: str) -> Path:
+    (found,) = (built / "wheels" / form).glob("*.whl")
+    return found
+
+
+def _soname_in(path: Path) -> str:
+    out = run(["readelf", "-d", path]).stdout
+    return out.split("Library soname: [", 1)[1].split("]", 1)[0]
+
+
+@pytest.mark.parametrize("installer", ["pip", "uv"])
+def test_stock_installers_install_the_lean_wheel(built: Path, make_venv, installer: str) -> None:
+    venv = make_venv()
+    install = venv.pip if installer == "pip" else venv.uv_pip
+    install("install", wheel(built, "lean"))
+    assert "answer 42" in venv.run("-c", CHECK).stdout
+    lib = venv.site_packages / "foolib"
+    # The bytes under the SONAME, readelf says so; the other names need LINKS.
+    assert _soname_in(lib / "libfoo.so.1") == "libfoo.so.1" and not (lib / "libfoo.so.1").is_symlink()
+    assert not (lib / "libfoo.so").exists() and not (lib / "libfoo.so.1.2.3").exists()
+
+
+def test_lean_wheel_is_smaller_than_compat(built: Path) -> None:
+    with zipfile.ZipFile(wheel(built, "lean")) as zf:
+        libs = sorted(n for n in zf.namelist() if "/libfoo" in n)
+        assert libs == ["foolib/libfoo.so.1"]
+        assert "Wheel-Version: 1.0" in zf.read("foolib-1.0.dist-info/WHEEL").decode()
+        assert zf.read("foolib-1.0.dist-info/LINKS").decode().splitlines() == [
+            "foolib/libfoo.so,foolib/libfoo.so.1", "foolib/libfoo.so.1.2.3,foolib/libfoo.so.1"]
+
+
+@pytest.mark.parametrize("installer", ["pip", "uv"])
+def test_installing_the_project_directory_needs_no_option(built: Path, tmp_path: Path, make_venv,
+                                                          symback_wheelhouse: Path, installer: str) -> None:
+    """`pip install .` and `uv pip install .` of a project with symlinks: the build sees
+    the installer and makes the compat form, which it installs; the library loads."""
+    project = tmp_path / "project"
+    shutil.copytree(built / "project", project, symlinks=True)
+    venv = make_venv()
+    env = wheelhouse_env(symback_wheelhouse)
+    if installer == "pip":
+        proc = venv.pip("install", "-v", project, env=env)
+    else:
+        proc = venv.uv_pip("install", "-v", "--no-cache", project, env=env)
+    assert "because " + installer + " runs this build" in proc.stdout + proc.stderr
+    assert "answer 42" in venv.run("-c", CHECK).stdout
+    lib = venv.site_packages / "foolib"
+    assert all((lib / n).is_file() for n in NAMES)
+    assert _soname_in(lib / "libfoo.so.1") == "libfoo.so.1"
+
+
+@pytest.mark.parametrize("form", ["links", "lean"])
+def test_symback_install_makes_every_name(built: Path, make_venv, form: str) -> None:
+    venv = make_venv()
+    venv.pip("install", "--quiet", "installer", "packaging", "pathspec")
+    venv.run("-m", "symback", "install", wheel(built, form), env=SRC_ENV)
+    lib = venv.site_packages / "foolib"
+    assert not (lib / "libfoo.so.1").is_symlink() and _soname_in(lib / "libfoo.so.1") == "libfoo.so.1"
+    assert os.readlink(lib / "libfoo.so") == "libfoo.so.1"
+    assert os.readlink(lib / "libfoo.so.1.2.3") == "libfoo.so.1"
+    assert "answer 42" in venv.run("-c", CHECK).stdout
