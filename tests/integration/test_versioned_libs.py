@@ -176,7 +176,7 @@ def test_sdist_carries_sources_and_compiles_again(project: Path, tmp_path: Path,
     (wheel,) = out.glob("*.whl")  # python -m build makes the wheel from the sdist
     with zipfile.ZipFile(wheel) as built, zipfile.ZipFile(wheels["links"]) as direct:
         assert built.namelist() == direct.namelist()
-        assert built.read(f"{LIB}/libgreet.so.1.2.3") == direct.read(f"{LIB}/libgreet.so.1.2.3")
+        assert built.read(f"{LIB}/libgreet.so.1") == direct.read(f"{LIB}/libgreet.so.1")
 
 
 def test_pip_config_settings_choose_the_form(project: Path, make_venv, symback_wheelhouse: Path) -> None:
