@@ -21,6 +21,9 @@ __all__ = ["main"]
 
 
 def _scheme_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lock-timeout", metavar="SECONDS", type=float, default=300.0,
+                        help="how long to wait while another symback process changes the "
+                        "environment (default: 300)")
     parser.add_argument("--python", metavar="PYTHON",
                         help="the environment of this interpreter (default: the running one)")
     group = parser.add_mutually_exclusive_group()
@@ -121,7 +124,8 @@ def _run(args: argparse.Namespace) -> int:
             wheels = [_wheel_for(path, Path(built), editable=args.editable, editable_tag=env.interpreter_tag)
                       for path in args.wheels]
             results = install_wheels(wheels, env, copy_links=args.copy_links,
-                                     compile_bytecode=args.compile_bytecode)
+                                     compile_bytecode=args.compile_bytecode,
+                                     lock_timeout=args.lock_timeout)
         for r in results:
             for w in r.warnings:
                 _warn(w)
@@ -129,7 +133,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"Installed {r.name} {r.version}{extra}")
         return 0
     for name in args.names:
-        removed = uninstall(name, env)
+        removed = uninstall(name, env, lock_timeout=args.lock_timeout)
         print(f"Uninstalled {name} ({len(removed)} paths)")
     return 0
 
@@ -143,3 +147,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"symback: error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt as error:  # SIGINT, or SIGTERM during install/uninstall
+        from .journal import Interrupted
+
+        if isinstance(error, Interrupted):
+            name, signum = error.signal_name, error.signum
+            state = ("it completed before stopping" if error.committed
+                     else "every change was rolled back")
+        else:
+            name, signum, state = "SIGINT", 2, "stopped"
+        print(f"symback: interrupted by {name}; {state}", file=sys.stderr)
+        return 128 + signum

@@ -6,17 +6,21 @@ scripts (shebang fixing, launchers) and its RECORD helpers write ``RECORD``. sym
 what ``installer.install()`` lacks: ``Wheel-Version: 2.0``, ``LINKS``, checks of the
 destination before anything is written, and a transaction.
 
-The install of one command is one transaction:
+The install of one command is one operation, under the environment's lock and recorded
+in its journal (:mod:`symback.journal`):
 
 1. every wheel is opened and validated (:func:`symback.wheelfile.open_wheel`);
-2. each wheel is *staged*: written (files, links, scripts, ``RECORD``) into hidden
+2. the lock is taken (``.symback.lock`` in purelib); an operation a kill interrupted is
+   finished or undone, stale temporary directories are removed;
+3. each wheel is *staged*: written (files, links, scripts, ``RECORD``) into hidden
    temporary directories created beside the scheme directories, so on the same filesystem;
-3. every destination is checked against what is already installed;
-4. commit: the files of a previous install of the same distribution are moved aside, then
-   each staged file and link is renamed into place. Any error (or ``KeyboardInterrupt``)
-   undoes every rename and directory change in reverse order, restoring the previous
-   install; the environment is left as it was;
-5. the moved-aside files and the staging directories are deleted.
+4. every destination is checked against what is already installed (every installed copy
+   of the distribution, whatever its version, is replaced);
+5. commit, journalled and fsynced first, SIGINT/SIGTERM deferred: each old ``.dist-info``
+   is moved aside in one rename, then its files; each staged file and link is renamed into
+   place, then the new ``.dist-info`` in one rename. An error undoes every step in reverse
+   order; a kill leaves the journal, from which the next run finishes the commit;
+6. the emptied directories, the moved-aside files and the staging directories are deleted.
 """
 
 from __future__ import annotations
@@ -28,16 +32,15 @@ import io
 import json
 import os
 import posixpath
-import shutil
 import stat
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from .common import normalize_name
 from .errors import InstallError, SymbackError
+from .journal import Interrupted, Operation, deferred_signals, handle_signals, locked, recover
 from .wheelfile import WheelContents, check_editable_targets, open_wheel
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -212,28 +215,33 @@ class InstalledDistribution:
     paths: list[str]  # absolute, normalised: RECORD rows, bytecode, the dist-info's files
 
     def owns(self) -> set[str]:
-        return set(self.paths)
+        return set(self.paths) | {self.dist_info}
 
 
 def find_installed(env: Environment, name: str) -> InstalledDistribution | None:
     """Find ``name``'s ``.dist-info`` in purelib/platlib and check its RECORD (see uninstall)."""
+    found = _find_all_installed(env, name)
+    if len(found) > 1:
+        raise InstallError(
+            f"{name}: found {len(found)} installed copies "
+            f"({', '.join(d.dist_info for d in found)}). symback install or uninstall of "
+            f"{name} replaces or removes them all."
+        )
+    return found[0] if found else None
+
+
+def _find_all_installed(env: Environment, name: str) -> list[InstalledDistribution]:
+    """Every ``.dist-info`` of ``name`` (any version) in purelib/platlib, RECORDs checked."""
     wanted = normalize_name(name)
     found: list[str] = []
     for lib in dict.fromkeys((env.purelib, env.platlib)):
         with contextlib.suppress(OSError):
-            for entry in os.scandir(lib):
+            for entry in sorted(os.scandir(lib), key=lambda e: e.name):
                 if entry.name.endswith(".dist-info") and entry.is_dir(follow_symlinks=False):
                     stem = entry.name[: -len(".dist-info")].rsplit("-", 1)[0]
                     if normalize_name(stem) == wanted:
-                        found.append(entry.path)
-    if not found:
-        return None
-    if len(found) > 1:
-        raise InstallError(
-            f"{name}: found {len(found)} installed copies ({', '.join(found)}). Remove the "
-            "stale .dist-info directories by hand, keeping the one you want to act on."
-        )
-    return _read_installed(env, found[0], name)
+                        found.append(os.path.abspath(entry.path))
+    return [_read_installed(env, d, name) for d in found]
 
 
 def _read_installed(env: Environment, dist_info: str, name: str) -> InstalledDistribution:
@@ -316,123 +324,124 @@ def _link_on_the_way(root: str, path: str) -> str | None:
     return None
 
 
-# ----------------------------------------------------------------------------- transaction
+# ----------------------------------------------------------------------------- commit plan
+#
+# The commit is a list of journalled steps (see symback.journal): renames and mkdirs, run in
+# order and found done or not done by looking at the file system after a kill. Each
+# .dist-info moves in one rename: an old one first (the distribution stops being installed
+# before any of its files go), a new one last (it is installed only once all its files are
+# in place), so whenever a RECORD is on disk, it describes what is on disk.
 
 
-@dataclass
-class _Transaction:
-    """Renames and directory changes, undone in reverse order on error."""
+def _plan_removal(
+    op: Operation, olds: Sequence[InstalledDistribution], roots: Sequence[str],
+) -> tuple[list[list[object]], list[list[object]]]:
+    """Steps moving ``olds`` aside (each dist-info first, in one rename), and the
+    directories to remove if that leaves them empty (with their modes, for a rollback)."""
+    steps: list[list[object]] = []
+    backups: dict[str, str] = {}
 
-    journal: list[tuple[str, ...]] = field(default_factory=list)
-    temp_dirs: list[str] = field(default_factory=list)
+    def aside(path: str) -> None:
+        root = _root_of(path, roots) or os.path.dirname(path)
+        if root not in backups:
+            backups[root] = op.temp_dir(root, "old")
+        steps.append(["rename", path, os.path.join(backups[root], str(len(steps) + 1))])
 
-    def temp_dir(self, near: str, kind: str) -> str:
-        parent = near
-        while not os.path.isdir(parent):
-            up = os.path.dirname(parent)
-            if up == parent:
-                break
-            parent = up
-        path = tempfile.mkdtemp(prefix=f".symback-{kind}-", dir=parent)
-        self.temp_dirs.append(path)
-        return path
+    for old in olds:
+        aside(old.dist_info)
+    dirs: set[str] = set()
+    for old in olds:
+        inside = old.dist_info + os.sep
+        for path in old.paths:
+            if path.startswith(inside) or not os.path.lexists(path):
+                continue
+            dirs.add(os.path.dirname(path))
+            if os.path.isdir(path) and not os.path.islink(path):
+                continue  # directories go only when empty, after the commit
+            aside(path)
+    prune: list[list[object]] = []
+    seen: set[str] = set()
+    for d in dirs:
+        root = _root_of(d, roots)
+        while root is not None and d != root and d.startswith(root) and d not in seen:
+            seen.add(d)
+            with contextlib.suppress(OSError):
+                st = os.lstat(d)
+                if stat.S_ISDIR(st.st_mode):
+                    prune.append([d, stat.S_IMODE(st.st_mode)])
+            d = os.path.dirname(d)
+    return steps, prune
 
-    def makedirs(self, path: str) -> None:
-        missing: list[str] = []
-        while not os.path.lexists(path):
-            missing.append(path)
-            path = os.path.dirname(path)
-        for d in reversed(missing):
-            os.mkdir(d)
-            self.journal.append(("mkdir", d))
 
-    def move(self, src: str, dst: str) -> None:
-        if _BEFORE_MOVE is not None:
-            _BEFORE_MOVE(dst)
-        if os.path.lexists(dst):
-            raise InstallError(f"{dst}: appeared while installing. Retry the command.")
-        os.rename(src, dst)
-        self.journal.append(("move", src, dst))
+def _plan_install(staged: Sequence[_Staged], moved_aside: set[str]) -> list[list[object]]:
+    """Steps moving each staged wheel into place: directories, files and links, then its
+    .dist-info in one rename."""
+    steps: list[list[object]] = []
+    made: set[str] = set()
 
-    def rmdir(self, path: str) -> None:
-        mode = stat.S_IMODE(os.lstat(path).st_mode)
-        os.rmdir(path)
-        self.journal.append(("rmdir", path, oct(mode)))
+    def will_exist(d: str) -> bool:
+        return d in made or (os.path.isdir(d) and not os.path.islink(d) and d not in moved_aside)
 
-    def rollback(self) -> list[str]:
-        failures: list[str] = []
-        for entry in reversed(self.journal):
-            try:
-                if entry[0] == "move":
-                    os.rename(entry[2], entry[1])
-                elif entry[0] == "mkdir":
-                    os.rmdir(entry[1])
-                elif entry[0] == "rmdir":
-                    os.mkdir(entry[1], int(entry[2], 8))
-                    os.chmod(entry[1], int(entry[2], 8))
-            except OSError as error:
-                failures.append(f"{entry[0]} {entry[-1]}: {error}")
-        self.journal.clear()
-        return failures
+    for st in staged:
+        di_prefix = st.wheel.dist_info + "/"
+        for scheme, rel in sorted(st.leaves):
+            if scheme == st.root_scheme and rel.startswith(di_prefix):
+                continue
+            final = st.final(scheme, rel)
+            missing: list[str] = []
+            d = os.path.dirname(final)
+            while not will_exist(d):
+                missing.append(d)
+                up = os.path.dirname(d)
+                if up == d:
+                    break
+                d = up
+            for d in reversed(missing):
+                steps.append(["mkdir", d, 0o777])
+                made.add(d)
+            steps.append(["rename", st.staged(scheme, rel), final])
+        steps.append(["rename", st.staged(st.root_scheme, st.wheel.dist_info),
+                      st.final(st.root_scheme, st.wheel.dist_info)])
+    return steps
 
-    def cleanup(self) -> None:
-        for d in self.temp_dirs:
-            # rmtree unlinks symlinks, never follows them.
-            shutil.rmtree(d, ignore_errors=True)
-        self.temp_dirs.clear()
+
+def _report(message: str) -> None:
+    print(f"symback: {message}", file=sys.stderr)
 
 
 @contextlib.contextmanager
-def _transaction(what: str) -> Iterator[_Transaction]:
-    tx = _Transaction()
-    try:
-        yield tx
-    except BaseException as error:
-        failures = tx.rollback()
-        tx.cleanup()
-        if failures:
-            raise InstallError(
-                f"{what}: failed ({error}), and rolling back failed too: "
-                f"{'; '.join(failures)}. Repair these paths by hand."
-            ) from error
-        if isinstance(error, SymbackError) or not isinstance(error, Exception):
+def _operation(
+    env: Environment, kind: str, what: str, *, lock_timeout: float,
+    report: Callable[[str], None] | None,
+) -> Iterator[Operation]:
+    """The environment locked, an interrupted operation recovered, a new one journalled;
+    on an error (or SIGINT/SIGTERM) before the commit is done, every change is undone."""
+    report = report or _report
+    purelib = os.path.abspath(env.purelib)
+    with handle_signals(), locked(purelib, what, timeout=lock_timeout, report=report):
+        message = recover(purelib, env.roots())
+        if message:
+            report(message)
+        op = Operation(purelib, kind, what)
+        try:
+            yield op
+            with deferred_signals():  # a signal now waits for the cleanup (and says so)
+                op.finish()
+        except Interrupted as error:
+            if op.committed:
+                error.committed = True
+                op.finish()
+            else:
+                op.abort()
             raise
-        raise InstallError(
-            f"{what}: failed ({type(error).__name__}: {error}); every change was rolled "
-            "back. Fix the cause and run the command again."
-        ) from error
-    else:
-        tx.cleanup()
-
-
-def _remove_old(tx: _Transaction, old: InstalledDistribution, roots: Sequence[str]) -> None:
-    """Move ``old``'s files aside (into a temp dir on the same filesystem), prune empty dirs."""
-    backups: dict[str, str] = {}
-    counter = 0
-    for path in old.paths:
-        if not os.path.lexists(path):
-            continue
-        root = _root_of(path, roots) or os.path.dirname(path)
-        if os.path.isdir(path) and not os.path.islink(path):
-            continue  # directories go only when empty, below
-        if root not in backups:
-            backups[root] = tx.temp_dir(root, "old")
-        counter += 1
-        tx.move(path, os.path.join(backups[root], str(counter)))
-    _prune(tx, {os.path.dirname(p) for p in old.paths}, roots)
-
-
-def _prune(tx: _Transaction, dirs: set[str], roots: Sequence[str]) -> None:
-    """Remove now-empty directories (never a scheme directory, never through a link)."""
-    candidates: set[str] = set()
-    for d in dirs:
-        root = _root_of(d, roots)
-        while root is not None and d != root and d.startswith(root):
-            candidates.add(d)
-            d = os.path.dirname(d)
-    for d in sorted(candidates, key=lambda p: p.count(os.sep), reverse=True):
-        if os.path.isdir(d) and not os.path.islink(d) and not os.listdir(d):
-            tx.rmdir(d)
+        except BaseException as error:
+            op.abort()
+            if isinstance(error, SymbackError) or not isinstance(error, Exception):
+                raise
+            raise InstallError(
+                f"{what}: failed ({type(error).__name__}: {error}); every change was rolled "
+                "back. Fix the cause and run the command again."
+            ) from error
 
 
 # ----------------------------------------------------------------------------- staging
@@ -448,7 +457,7 @@ class _Staged:
     root_scheme: str
     leaves: list[tuple[str, str]] = field(default_factory=list)  # (scheme, path in scheme)
     link_paths: set[str] = field(default_factory=set)  # absolute final paths of links
-    old: InstalledDistribution | None = None
+    olds: list[InstalledDistribution] = field(default_factory=list)  # installs it replaces
 
     def staged(self, scheme: str, rel: str) -> str:
         return os.path.join(self.staging[scheme], rel.replace("/", os.sep))
@@ -484,7 +493,7 @@ def _scheme_of(wheel: WheelContents, member: str, root_scheme: str) -> tuple[str
 
 
 def _stage(
-    tx: _Transaction, wheel: WheelContents, env: Environment, *, copy_links: bool,
+    op: Operation, wheel: WheelContents, env: Environment, *, copy_links: bool,
     compile_bytecode: bool,
 ) -> _Staged:
     from installer.records import RecordEntry
@@ -492,7 +501,7 @@ def _stage(
 
     root_scheme = "purelib" if wheel.root_is_purelib else "platlib"
     scheme = env.scheme(wheel.distribution)
-    staging = {name: tx.temp_dir(path, "stage") for name, path in scheme.items()}
+    staging = {name: op.temp_dir(path, "stage") for name, path in scheme.items()}
     st = _Staged(wheel=wheel, scheme=scheme, staging=staging, root_scheme=root_scheme)
     dest = _destination(staging, env.interpreter)
     records: list[tuple[str, RecordEntry]] = []
@@ -649,11 +658,17 @@ def _check_destinations(staged: Sequence[_Staged], env: Environment) -> None:
     """Refuse to replace, or write through, anything the install does not own."""
     owned: set[str] = set()
     for st in staged:
-        if st.old is not None:
-            owned |= st.old.owns()
+        for old in st.olds:
+            owned |= old.owns()
     seen: dict[str, str] = {}
     all_links = set().union(*(st.link_paths for st in staged)) if staged else set()
     for st in staged:
+        dist_info = st.final(st.root_scheme, st.wheel.dist_info)
+        if os.path.lexists(dist_info) and dist_info not in owned:
+            raise InstallError(
+                f"{st.wheel.name}: {dist_info} already exists and belongs to no install being "
+                "replaced (its RECORD is unreadable, or it is not a directory). Remove it and retry."
+            )
         for scheme, rel in st.leaves:
             final = st.final(scheme, rel)
             root = os.path.normpath(os.path.abspath(st.scheme[scheme]))
@@ -723,14 +738,24 @@ class InstallResult:
     warnings: tuple[str, ...]
 
 
+#: How long an operation waits for another symback process's lock on the environment.
+LOCK_TIMEOUT = 300.0
+
+
 def install_wheels(
     wheels: Sequence[os.PathLike[str] | str],
     env: Environment,
     *,
     copy_links: bool = False,
     compile_bytecode: bool = False,
+    lock_timeout: float = LOCK_TIMEOUT,
+    report: Callable[[str], None] | None = None,
 ) -> list[InstallResult]:
-    """Install ``wheels`` into ``env`` as one transaction (see the module docstring)."""
+    """Install ``wheels`` into ``env`` as one operation (see the module docstring).
+
+    ``report`` receives the one-line notes (waiting for the lock, an interrupted operation
+    finished or undone); by default they go to stderr.
+    """
     if not wheels:
         raise InstallError("symback install: no wheel given. Pass the path of a .whl file.")
     _destination({}, env.interpreter)  # fails early, and clearly, without `installer`
@@ -745,54 +770,58 @@ def install_wheels(
             check_tags(w, env)
             if w.editable:
                 check_editable_targets(w, env.roots())
-        olds = [find_installed(env, w.distribution) for w in opened]
-        results = []
-        with _transaction("symback install") as tx:
+        what = "symback install " + " ".join(f"{w.distribution} {w.version}" for w in opened)
+        with _operation(env, "install", what, lock_timeout=lock_timeout, report=report) as op:
+            # Under the lock: every installed copy of each distribution (any version) is
+            # replaced, as pip does.
+            olds = [_find_all_installed(env, w.distribution) for w in opened]
             staged = []
             for w, old in zip(opened, olds):
-                st = _stage(tx, w, env, copy_links=copy_links, compile_bytecode=compile_bytecode)
-                st.old = old
+                st = _stage(op, w, env, copy_links=copy_links, compile_bytecode=compile_bytecode)
+                st.olds = old
                 staged.append(st)
             _check_destinations(staged, env)
-            # Commit: previous installs aside, then everything into place, dist-info last.
-            roots = env.roots()
-            for st in staged:
-                if st.old is not None:
-                    _remove_old(tx, st.old, roots)
-            for st in staged:
-                ordered = sorted(st.leaves, key=lambda sr: (sr[1].startswith(st.wheel.dist_info
-                                                                             + "/"), sr))
-                for scheme, rel in ordered:
-                    final = st.final(scheme, rel)
-                    tx.makedirs(os.path.dirname(final))
-                    tx.move(st.staged(scheme, rel), final)
-            for st in staged:
-                results.append(InstallResult(
+            every_old = [o for st in staged for o in st.olds]
+            steps, prune = _plan_removal(op, every_old, env.roots())
+            moved_aside = {str(step[1]) for step in steps}
+            steps += _plan_install(staged, moved_aside)
+            op.commit(steps, prune, before_rename=_BEFORE_MOVE,
+                      sync_dirs=sorted({os.path.abspath(st.scheme[st.root_scheme]) for st in staged}))
+            return [
+                InstallResult(
                     name=st.wheel.normalized_name, version=st.wheel.version,
-                    replaced=st.old.dist_info if st.old else None,
+                    replaced=st.olds[0].dist_info if st.olds else None,
                     links=len(st.link_paths), warnings=st.wheel.warnings,
-                ))
-        return results
+                )
+                for st in staged
+            ]
 
 
 # ----------------------------------------------------------------------------- uninstall
 
 
-def uninstall(name: str, env: Environment) -> list[str]:
+def uninstall(
+    name: str, env: Environment, *, lock_timeout: float = LOCK_TIMEOUT,
+    report: Callable[[str], None] | None = None,
+) -> list[str]:
     """Remove an installed distribution by its RECORD; return the removed paths.
 
     Never follows a link: a link listed in RECORD is unlinked, never its target; RECORD rows
     outside the scheme directories or inside a linked directory make the whole uninstall
-    fail before anything is removed. Directories left empty are removed. All or nothing.
+    fail before anything is removed. Directories left empty are removed. All or nothing,
+    journalled and locked as an install is.
     """
-    dist = find_installed(env, name)
-    if dist is None:
-        raise InstallError(
-            f"{name}: not installed in {env.purelib}. Check the name, or pass the --python, "
-            "--prefix or --target the distribution was installed with."
-        )
-    removed = [p for p in dist.paths if os.path.lexists(p)
-               and (os.path.islink(p) or not os.path.isdir(p))]
-    with _transaction(f"symback uninstall {name}") as tx:
-        _remove_old(tx, dist, env.roots())
+    with _operation(env, "uninstall", f"symback uninstall {name}", lock_timeout=lock_timeout,
+                    report=report) as op:
+        dists = _find_all_installed(env, name)
+        if not dists:
+            raise InstallError(
+                f"{name}: not installed in {env.purelib}. Check the name, or pass the --python, "
+                "--prefix or --target the distribution was installed with."
+            )
+        removed = [p for dist in dists for p in dist.paths if os.path.lexists(p)
+                   and (os.path.islink(p) or not os.path.isdir(p))]
+        steps, prune = _plan_removal(op, dists, env.roots())
+        op.commit(steps, prune, before_rename=_BEFORE_MOVE,
+                  sync_dirs=sorted({os.path.dirname(d.dist_info) for d in dists}))
     return removed
