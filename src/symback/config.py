@@ -142,11 +142,13 @@ class ToolConfig(NamedTuple):
     # [tool.symback.version] as written: validated by `versions`, which is imported only
     # when a dynamic version is read.
     version: Mapping[str, Any] = {}
+    # [tool.symback.data]: (scheme, project-relative source, destination below the scheme)
+    data: Tuple[Tuple[str, str, str], ...] = ()
     build: NativeBuild = NativeBuild()
     wheel_tag: Optional[str] = None  # [tool.symback.wheel] tag: overrides the inferred tag
     symlinks_given: bool = False  # set by the table or -C symlinks; else see wheel_form()
 
-    TOP_KEYS = ("packages", "include", "exclude", "wheel", "editable", "version", "build")
+    TOP_KEYS = ("packages", "include", "exclude", "wheel", "editable", "version", "build", "data")
     WHEEL_KEYS = ("symlinks", "tag")
     EDITABLE_KEYS = ("mode", "strict")
 
@@ -189,6 +191,7 @@ class ToolConfig(NamedTuple):
             editable_strict=strict,
             version=_table(table, "version", "[tool.symback]"),
             symlinks_given="symlinks" in wheel,
+            data=_data_mappings(_table(table, "data", "[tool.symback]")),
         )
 
     def with_settings(self, settings: BuildSettings) -> "ToolConfig":
@@ -238,6 +241,55 @@ def _wheel_tag(wheel: Mapping[str, Any]) -> Optional[str]:
     except Exception as error:  # packaging raises ValueError; be wide: this is a user value
         raise ConfigError(f"{where}: {tag!r}: {error}. Fix the tag, or remove the key.") from None
     return tag
+
+
+DATA_SCHEMES = ("scripts", "data", "headers")
+
+
+def _data_mappings(table: Mapping[str, Any]) -> Tuple[Tuple[str, str, str], ...]:
+    """``[tool.symback.data]``: ``scheme = "dir"`` (its contents at the scheme's root, as
+    uv_build's ``data``) or ``scheme = {"src" = "dest", ...}`` (as hatchling's shared-data)."""
+    where = "pyproject.toml: [tool.symback.data]"
+    out = []
+    for scheme, value in table.items():
+        if scheme not in DATA_SCHEMES:
+            fix = (
+                " Files for the import path belong in packages (or include)."
+                if scheme in ("purelib", "platlib")
+                else ""
+            )
+            raise ConfigError(
+                f"{where}: {scheme!r} is not a scheme symback ships: use scripts, data or headers "
+                f'(e.g. data = "share-data").{fix}'
+            )
+        if isinstance(value, str):
+            pairs = [(value, "")]
+        elif isinstance(value, dict):
+            pairs = list(value.items())
+        else:
+            raise ConfigError(
+                f"{where} {scheme}: expected a directory (a string) or a table of "
+                f'"source" = "destination" paths, got {value!r}. Write e.g. {scheme} = "{scheme}-files".'
+            )
+        for source, dest in pairs:
+            if not isinstance(dest, str):
+                raise ConfigError(f"{where} {scheme}: {source!r}: the destination must be a string, got {dest!r}.")
+            out.append((scheme, _data_path(source, f"{where} {scheme}", allow_root=False),
+                        _data_path(dest, f"{where} {scheme}: {source!r}", allow_root=True)))
+    return tuple(out)
+
+
+def _data_path(raw: str, where: str, *, allow_root: bool) -> str:
+    import posixpath
+
+    rel = posixpath.normpath(raw.replace("\\", "/")) if raw else "."
+    bad = rel.startswith(("/", "../")) or rel == ".." or (len(rel) > 1 and rel[1] == ":")
+    if bad or (rel == "." and not allow_root):
+        raise ConfigError(
+            f"{where}: {raw!r} is not a relative path inside the project (sources) or the scheme "
+            "(destinations). Write it relative, with '/', without '..'."
+        )
+    return "" if rel == "." else rel
 
 
 def _check_keys(table: Mapping[str, Any], valid: Tuple[str, ...], where: str) -> None:

@@ -715,6 +715,26 @@ def _remove_leftovers(tree: Path) -> None:
 # --------------------------------------------------------------------------- the wheel
 
 
+def _data_entries(project: "Project") -> List["WheelEntry"]:
+    """``[tool.symback.data]`` files: installed as copies, as from the release wheel (they go
+    to other directories than the import path, which no link or path line can reach)."""
+    if not project.tool.data:
+        return []
+    from .common import data_dir_name
+    from .files import select_data_files
+    from .wheel import WheelEntry, scripts_for_installers
+
+    data = select_data_files(project)
+    if data.links:
+        raise BuildError(
+            f"{data.links[0].path}: a symlink among the [tool.symback.data] files: an editable install "
+            "copies these files and cannot make links there. Replace it by a copy, or exclude it."
+        )
+    meta = project.metadata
+    entries = [WheelEntry(f.arcname, f.source, None, f.executable, f.size) for f in data.files]
+    return scripts_for_installers(entries, data_dir_name(meta.dist_name, meta.version))
+
+
 def build_editable(
     project: "Project", wheel_directory: Path, *, metadata_directory: Optional[Path] = None,
     tag: Optional[str] = None,
@@ -750,6 +770,8 @@ def build_editable(
         entries.append(WheelEntry(pth_name, data=_pth_lines(plan.path_entries)))
     else:
         entries.extend(_editables_entries(project, plan))
+
+    entries.extend(_data_entries(project))
 
     for message in plan.messages:
         print(message, file=sys.stderr)

@@ -384,6 +384,7 @@ def select_wheel_files(project: "Project", *, stage: Optional["Staging"] = None)
 
     if stage is not None:
         _add_native_outputs(project, stage, files, links)
+    _add_data_files(project, files, links)
     # Cycles, chains too deep, paths through a link: the installer's own rules, checked
     # here so that a wheel symback builds is one symback installs.
     if links:
@@ -436,6 +437,86 @@ def _add_native_outputs(project: "Project", stage: "Staging", files: List[Source
                 files.append(SourceFile(real, arcname, bool(st.st_mode & 0o111), st.st_size))
             else:
                 files.append(SourceFile(found.path, arcname, found.executable, found.size))
+
+
+def select_data_files(project: "Project") -> FileSet:
+    """``[tool.symback.data]``: project files for the wheel's ``.data/<scheme>/`` directories.
+
+    Each mapping ships a file, or a directory's contents, at
+    ``f"{data_dir_name(name, version)}/{scheme}/{destination}/..."``, walked under the
+    same rules as the packages (``exclude``, ``include``, ``.gitignore``); executable
+    bits are kept. A symlink ships as a link when its target ships among these files
+    (the same rule as elsewhere), provided LINKS accepts ``.data`` paths.
+    """
+    if not project.tool.data:
+        return FileSet((), ())
+    from .common import data_dir_name
+    from .errors import LinksError
+    from .links import check_archive_path
+
+    root = project.root
+    meta = project.metadata
+    data_dir = data_dir_name(meta.dist_name, meta.version)
+    rules = IgnoreRules(root, project.tool.include, project.tool.exclude)
+    files: List[SourceFile] = []
+    raw_links: Dict[str, str] = {}
+    to_arc: Dict[str, str] = {}
+    from_arc: Dict[str, str] = {}
+    where = "pyproject.toml: [tool.symback.data]"
+    for scheme, source, dest in project.tool.data:
+        path = root / source
+        if not os.path.lexists(path):
+            raise ConfigError(
+                f"{where} {scheme}: {source!r} does not exist. Fix the path (relative to the project "
+                "root), or remove the entry."
+            )
+        base = posixpath.join(scheme, dest) if dest else scheme
+        is_dir = path.is_dir() and not path.is_symlink()
+        if not is_dir and not dest:
+            base = posixpath.join(scheme, path.name)
+        for found in walk(root, path, rules):
+            rel_inside = found.rel[len(source) + 1:] if is_dir else ""
+            arcname = f"{data_dir}/{base}/{rel_inside}" if rel_inside else f"{data_dir}/{base}"
+            other = from_arc.get(arcname)
+            if other is not None:
+                raise ConfigError(
+                    f"{where} {scheme}: {found.rel} and {other} both map to {arcname}. Map them to "
+                    "different destinations."
+                )
+            to_arc[found.rel] = arcname
+            from_arc[arcname] = found.rel
+            if found.is_link:
+                raw_links[found.rel] = _link_target(found, root)[1]
+            else:
+                files.append(SourceFile(found.path, arcname, found.executable, found.size))
+    links: List[Link] = []
+    shipped_dirs = {rel.rsplit("/", i)[0] for rel in to_arc for i in range(1, rel.count("/") + 1)}
+    for rel, target in sorted(raw_links.items()):
+        if target in to_arc:
+            target_arc = to_arc[target]
+        elif target in shipped_dirs:
+            target_arc = _dir_arcname(target, to_arc)
+        else:
+            raise BuildError(
+                f"{rel}: symlink to {target!r}, which is not among the [tool.symback.data] files. A link "
+                "ships only when its target does (PEP 778). Map the target too, or exclude the link."
+            )
+        try:
+            check_archive_path(to_arc[rel], source="symlinks in the wheel's .data directory", what="link path")
+        except LinksError as error:
+            raise BuildError(
+                f"{rel}: a symlink in a [tool.symback.data] directory, to {target!r}: it cannot ship as a "
+                f"link ({error}). Replace it by a copy of its target, or exclude it "
+                "([tool.symback] exclude)."
+            ) from None
+        links.append(Link(to_arc[rel], target_arc))
+    return FileSet(tuple(files), tuple(links))
+
+
+def _add_data_files(project: "Project", files: List[SourceFile], links: List[Link]) -> None:
+    data = select_data_files(project)
+    files.extend(data.files)
+    links.extend(data.links)
 
 
 def _dir_arcname(target_dir: str, to_arc: Dict[str, str]) -> str:

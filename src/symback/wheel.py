@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 from . import __version__
-from .common import atomic_output, dist_info_name, record_row, source_date_epoch
+from .common import atomic_output, data_dir_name, dist_info_name, record_row, source_date_epoch
 from .links import Link, format_links
 
 if TYPE_CHECKING:
@@ -192,6 +192,34 @@ def payload_entries(files: "FileSet", symlinks: str) -> Tuple[List[WheelEntry], 
     return entries, ([] if symlinks == "copy" else list(links))
 
 
+# A Python shebang: "#!/usr/bin/env python3", "#!/usr/bin/python3.12 -u", "#!python".
+_PYTHON_SHEBANG = rb"#![ \t]*(?:\S*/)?(?:env[ \t]+)?python(?:[0-9.]*)(w?)(?P<args>[ \t][^\r\n]*)?(?P<eol>\r?\n|$)"
+
+
+def scripts_for_installers(entries: List[WheelEntry], data_dir: str) -> List[WheelEntry]:
+    """Scripts in ``<data_dir>/scripts/`` with a Python shebang get ``#!python``, which
+    installers rewrite to the environment's interpreter (binary distribution format);
+    other scripts (``#!/bin/sh``, a completion file) ship as they are."""
+    import re
+
+    prefix = f"{data_dir}/scripts/"
+    out = []
+    for entry in entries:
+        if entry.arcname.startswith(prefix):
+            data = entry.data
+            if data is None and entry.source is not None:
+                with open(entry.source, "rb") as f:
+                    head = f.read(2)
+                    data = head + f.read() if head == b"#!" else None
+            match = re.match(_PYTHON_SHEBANG, data) if data else None
+            if data is not None and match:
+                args = (match.group("args") or b"").rstrip()
+                line = b"#!python" + match.group(1) + args + (match.group("eol") or b"\n")
+                entry = WheelEntry(entry.arcname, data=line + data[match.end():], executable=entry.executable)
+        out.append(entry)
+    return out
+
+
 def _with_version_module(project: "Project", payload: List[WheelEntry]) -> List[WheelEntry]:
     from .versions import generated_file, wheel_arcname
 
@@ -220,6 +248,7 @@ def build_wheel(project: "Project", wheel_directory: Path) -> str:
     payload, links = payload_entries(files, symlinks)
     if project.tool.version:  # [tool.symback.version] file: the version module, written here
         payload = _with_version_module(project, payload)
+    payload = scripts_for_installers(payload, data_dir_name(meta.dist_name, meta.version))
     tag = project.tool.wheel_tag or wheel_tag(
         ((e.arcname, e.source) for e in payload), requires_python=meta.requires_python
     )

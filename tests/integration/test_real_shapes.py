@@ -114,6 +114,26 @@ SHAPES: dict[str, dict] = {
         "import": "typing_extensions",
         "static": "4.12.2",
     },
+    "jupyter-ext": {  # a jupyter-style share/ tree, a completion script, a script and a header
+        "files": {
+            "src/jupyter_ext/__init__.py": "__version__ = '0.4.0'\n",
+            "jupyter-data/share/jupyter/labextensions/jupyter-ext/package.json": '{"name": "jupyter-ext"}\n',
+            "jupyter-data/etc/jupyter/jupyter_server_config.d/jupyter_ext.json": "{}\n",
+            "completions/jupyter-ext.bash": "complete -W 'on off' jupyter-ext\n",
+            "bin/jupyter-ext-hello": "#!/usr/bin/env python3\nimport jupyter_ext, sys\nprint(jupyter_ext.__version__, sys.prefix)\n",
+            "include/jupyter_ext.h": "int jupyter_ext(void);\n",
+        },
+        "project": "",
+        "symback": textwrap.dedent("""\
+            [tool.symback.data]
+            data = {"jupyter-data" = "", "completions/jupyter-ext.bash" = "share/bash-completion/completions/jupyter-ext"}
+            scripts = "bin"
+            headers = "include"
+        """),
+        "hatch": "",
+        "import": "jupyter_ext",
+        "static": "0.4.0",
+    },
 }
 
 VCS_FILES = {
@@ -135,6 +155,8 @@ def write_tree(root: Path, files: dict[str, str], pyproject_text: str) -> Path:
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text)
+        if rel.startswith("bin/"):
+            (root / rel).chmod(0o755)
     return root
 
 
@@ -275,6 +297,21 @@ def test_named_module_wins_as_in_flit(symback_shapes: Path, peer_versions: dict)
         assert "typing_extensions-4.12.2/src/test_typing_extensions.py" in tar.getnames()
 
 
+def test_data_files_are_in_the_wheel_and_the_sdist(symback_shapes: Path) -> None:
+    wheel, sdist = artifacts(symback_shapes, "jupyter-ext")
+    data = "jupyter_ext-0.4.0.data"
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        assert {f"{data}/data/share/jupyter/labextensions/jupyter-ext/package.json",
+                f"{data}/data/share/bash-completion/completions/jupyter-ext",
+                f"{data}/headers/jupyter_ext.h", f"{data}/scripts/jupyter-ext-hello"} <= names
+        assert zf.read(f"{data}/scripts/jupyter-ext-hello").startswith(b"#!python\n")
+        assert (zf.getinfo(f"{data}/scripts/jupyter-ext-hello").external_attr >> 16) & 0o111
+    with tarfile.open(sdist) as tar:  # from the sdist, the wheel above was built
+        assert "jupyter_ext-0.4.0/jupyter-data/share/jupyter/labextensions/jupyter-ext/package.json" in tar.getnames()
+        assert tar.getmember("jupyter_ext-0.4.0/bin/jupyter-ext-hello").mode & 0o111
+
+
 def test_license_classifier_beside_an_expression_builds_and_is_kept(symback_shapes: Path) -> None:
     wheel, _ = artifacts(symback_shapes, "idna-like")
     with zipfile.ZipFile(wheel) as zf:
@@ -311,3 +348,17 @@ def test_installed_versions_match(installer: str, symback_shapes: Path, make_ven
         assert dist_version == wheel_version
         if name != "plainver":  # the one shape whose package does not carry __version__
             assert module_version == dist_version, name
+
+    # [tool.symback.data]: the share/ tree, the completion, the header and the script
+    # land in the environment's directories; the script runs with the venv's Python.
+    share = venv.path / "share"
+    assert (share / "jupyter/labextensions/jupyter-ext/package.json").read_text() == '{"name": "jupyter-ext"}\n'
+    assert (venv.path / "etc/jupyter/jupyter_server_config.d/jupyter_ext.json").is_file()
+    assert (share / "bash-completion/completions/jupyter-ext").read_text().startswith("complete -W")
+    headers = list((venv.path / "include").rglob("jupyter_ext.h"))
+    assert len(headers) == 1, headers
+    script = venv.bin / "jupyter-ext-hello"
+    assert script.stat().st_mode & 0o111
+    assert script.read_text().splitlines()[0] != "#!python"  # rewritten by the installer
+    out = run([script]).stdout.split()
+    assert out[0] == "0.4.0" and Path(out[1]).resolve() == venv.path.resolve()
