@@ -1,4 +1,4 @@
-"""The ``symback`` command: ``install``, ``uninstall``, ``inspect``, ``convert``.
+"""The ``symback`` command: ``install``, ``uninstall``, ``rebuild``, ``inspect``, ``convert``.
 
 Every :class:`~symback.errors.SymbackError` becomes ``symback: error: <message>`` on
 stderr and exit status 1 (``SYMBACK_DEBUG=1`` shows the traceback instead); a usage
@@ -61,6 +61,14 @@ def _parser() -> argparse.ArgumentParser:
     _scheme_options(p)
     p.add_argument("names", nargs="+", metavar="NAME")
 
+    p = sub.add_parser(
+        "rebuild",
+        help="rerun the native build step ([tool.symback.build]) of an editable install, here, "
+        "for this interpreter; the next interpreter sees the new outputs",
+    )
+    p.add_argument("project", nargs="?", default=".", metavar="PROJECT_DIR",
+                   help="the project directory (default: the current one)")
+
     p = sub.add_parser("inspect", help="show a wheel's tags, files and links, and validate it")
     p.add_argument("wheel", metavar="WHEEL")
 
@@ -109,6 +117,14 @@ def _run(args: argparse.Namespace) -> int:
         from .wheelfile import inspect
 
         sys.stdout.write(inspect(args.wheel))
+        return 0
+    if args.command == "rebuild":
+        from .config import load_project
+        from .native import rebuild_editable
+
+        for note in rebuild_editable(load_project(Path(args.project))):
+            _warn(note)
+        print(f"Rebuilt {args.project}")
         return 0
     if args.command == "convert":
         from .wheelfile import convert

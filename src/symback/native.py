@@ -289,3 +289,85 @@ def build_requires(project: "Project") -> List[str]:
     if "ninja" not in named and not os.environ.get("CMAKE_GENERATOR") and not shutil.which("ninja"):
         requires.append("ninja")
     return requires
+
+
+# --------------------------------------------------------------------------- symback rebuild
+
+
+def _listing(stage: Staging) -> set:
+    found = set()
+    for scheme, directory in stage.dirs.items():
+        for dirpath, dirnames, filenames in os.walk(directory):
+            for name in filenames + dirnames:
+                found.add(f"{scheme}/{Path(dirpath, name).relative_to(directory).as_posix()}")
+    return found
+
+
+def _missing_requirements(project: "Project") -> List[str]:
+    """What the step needs that this environment lacks: ``requires`` not installed here,
+    and cmake/ninja that PATH does not provide (as new enough)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    missing = []
+    listed = set(project.tool.build.requires)
+    for text in build_requires(project):
+        if text not in listed:  # cmake/ninja: build_requires found them missing or too old
+            missing.append(text)
+            continue
+        from packaging.requirements import Requirement
+
+        req = Requirement(text)
+        if req.marker is not None and not req.marker.evaluate():
+            continue
+        try:
+            installed = version(req.name)
+        except PackageNotFoundError:
+            missing.append(text)
+            continue
+        if req.specifier and not req.specifier.contains(installed, prereleases=True):
+            missing.append(text)
+    return missing
+
+
+def rebuild_editable(project: "Project") -> List[str]:
+    """``symback rebuild``: rerun the step for this interpreter's editable install.
+
+    Runs here, outside any isolation, with this environment's scripts directory first on
+    PATH. Returns notes for the user (outputs added or removed need a reinstall).
+    """
+    import sysconfig
+
+    where = "pyproject.toml: [tool.symback.build]"
+    if not project.tool.build.enabled:
+        raise BuildError(f"{where}: the project has no native build step, so there is nothing to rebuild.")
+    tag = build_tag()
+    stage = staging(project, "editable", tag)
+    if not stage.root.is_dir():
+        raise BuildError(
+            f"{stage.root}: no editable build of this project for {tag} (the interpreter running symback: "
+            f"{sys.executable}). Install it in editable mode with this interpreter first "
+            f"({sys.executable} -m pip install -e {project.root}), or run symback rebuild with the "
+            "interpreter of the environment it is installed in."
+        )
+    scripts = sysconfig.get_path("scripts")
+    os.environ["PATH"] = os.pathsep.join(filter(None, [scripts, os.environ.get("PATH", "")]))
+    missing = _missing_requirements(project)
+    if missing:
+        quoted = " ".join(_quote([m]) for m in missing)
+        raise BuildError(
+            f"{where}: the build step needs {', '.join(missing)}, not installed in this environment "
+            f"({sys.prefix}): the editable install built it in an isolated build environment, deleted "
+            f"since. Install them here ({sys.executable} -m pip install {quoted}) and run symback rebuild "
+            "again, or reinstall without isolation (pip install --no-build-isolation -e .)."
+        )
+    before = _listing(stage)
+    run_build_step(project, "editable")
+    after = _listing(stage)
+    notes = []
+    if after != before:
+        changed = sorted((after - before) | (before - after))
+        notes.append(
+            f"the build added or removed outputs ({', '.join(changed[:5])}{', ...' if len(changed) > 5 else ''}): "
+            "reinstall (pip install -e .) for the editable tree to show them"
+        )
+    return notes

@@ -180,3 +180,64 @@ def test_failing_command_gives_one_message_and_no_wheel(tmp_path: Path, symback_
     assert "pyproject.toml: [tool.symback.build] command: `make install` failed with exit status 2" in text
     assert "Its last" in text and "lines of output:" in text and "this is not C" in text
     assert not list(out.glob("*.whl")) if out.exists() else True
+
+
+def test_editable_install_rebuild(tmp_path: Path, make_venv, symback_wheelhouse: Path) -> None:
+    """pip install -e (isolated build), edit the C source, symback rebuild: a new interpreter
+    sees the new library, without a reinstall; the sources gain nothing but what we edited."""
+    from conftest import snapshot_tree
+
+    src = tmp_path / "versioned-libs"
+    shutil.copytree(EXAMPLES / "versioned-libs", src, symlinks=True)
+    venv = make_venv()
+    env = wheelhouse_env(symback_wheelhouse)
+    venv.pip("install", "-e", src, env=env)
+    before = snapshot_tree(src, skip_dirs=("__pycache__",), skip_top=("build",))
+    assert venv.run("-c", "import versioned_libs as v; print(v.answer(), v.version(), v.hello('e'))").stdout.split() == [
+        "42", "1.2.3", "Hello,", "e!"
+    ]
+    (tree,) = (src / "build").glob("__editable__.*")
+    assert (tree / "versioned_libs").is_dir() and not (tree / "versioned_libs").is_symlink()
+    assert (tree / "versioned_libs" / "lib" / "libgreet.so.1").exists()
+
+    greet = src / "csrc" / "greet.c"
+    greet.write_text(greet.read_text().replace("return 42;", "return 43;"))
+    venv.pip("install", "symback", env=env)  # into the environment: `symback rebuild` runs there
+    proc = venv.run("-m", "symback", "rebuild", cwd=src)
+    assert "+ make install" in proc.stdout and "Rebuilt" in proc.stdout
+    out = venv.run("-c", "import versioned_libs as v; print(v.answer(), v.load().greet_answer())").stdout
+    assert out.split() == ["43", "43"]
+    after = snapshot_tree(src, skip_dirs=("__pycache__",), skip_top=("build",))
+    assert {k for k in after if after[k] != before.get(k)} | (set(before) - set(after)) == {"csrc/greet.c"}
+
+
+@pytest.mark.parametrize("how", ["uv", "symback", "pip-strict"])
+def test_editable_install_mechanisms(how: str, tmp_path: Path, make_venv, symback_wheelhouse: Path) -> None:
+    """The compiled outputs show at their place in the package through uv's editable
+    install, `symback install -e` (editable LINKS rows) and strict mode; uninstalling
+    leaves the sources as they were."""
+    from conftest import SRC_ENV, snapshot_tree
+
+    src = tmp_path / "versioned-libs"
+    shutil.copytree(EXAMPLES / "versioned-libs", src, symlinks=True)
+    if how == "pip-strict":
+        with open(src / "pyproject.toml", "a") as f:
+            f.write("\n[tool.symback.editable]\nstrict = true\n")
+    before = snapshot_tree(src, skip_dirs=("__pycache__",), skip_top=("build",))
+    venv = make_venv()
+    env = wheelhouse_env(symback_wheelhouse)
+    if how == "uv":
+        venv.uv_pip("install", "--quiet", "--no-cache", "-e", src, env=env)
+    elif how == "pip-strict":
+        venv.pip("install", "--quiet", "-e", src, env=env)
+    else:
+        run([sys.executable, "-m", "symback", "install", "-e", "--python", venv.python, src], env=SRC_ENV)
+        assert (venv.site_packages / "versioned_libs" / "lib").is_symlink()
+    check = "import versioned_libs as v; print(v.hello('e'), v.load_by_linker_name().greet_answer())"
+    assert venv.run("-c", check).stdout.strip() == "Hello, e! 42"
+    if how == "symback":
+        run([sys.executable, "-m", "symback", "uninstall", "--python", venv.python, "versioned-libs"], env=SRC_ENV)
+    else:
+        venv.pip("uninstall", "--yes", "versioned-libs")
+    assert venv.run("-c", "import versioned_libs", check=False).returncode != 0
+    assert snapshot_tree(src, skip_dirs=("__pycache__",), skip_top=("build",)) == before

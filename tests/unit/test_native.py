@@ -213,3 +213,109 @@ def test_requires_adds_cmake_only_when_needed(tmp_path: Path, monkeypatch: pytes
     assert build_requires(project) == ["pybind11", "cmake>=3.26"]  # missing
     monkeypatch.setenv("CMAKE_EXECUTABLE", "/opt/my/cmake")  # honoured as given
     assert build_requires(project) == ["pybind11"]
+
+
+# -- editable installs of compiled projects ----------------------------------------------
+
+EDITABLE_STEP = r"""
+import os
+from pathlib import Path
+e = os.environ
+lib = Path(e["SYMBACK_PLATLIB_DIR"], "demo", "lib")
+lib.mkdir(parents=True)
+(lib / "libdemo.so.1.0").write_text(Path("version.txt").read_text())
+os.symlink("libdemo.so.1.0", lib / "libdemo.so.1")
+Path(e["SYMBACK_PLATLIB_DIR"], "demo", "_ext.so").write_text("ext")
+Path(e["SYMBACK_PLATLIB_DIR"], "toplevel_out.py").write_text("X = 1\n")
+Path(e["SYMBACK_SCRIPTS_DIR"], "demo-tool").write_text("#!/bin/sh\necho tool\n")
+"""
+
+
+def _editable_project(tmp_path: Path, extra: str = "") -> Path:
+    return make_project(
+        tmp_path / "proj",
+        {"src/demo/__init__.py": "", "src/demo/sub/__init__.py": "", "step.py": EDITABLE_STEP, "version.txt": "v1"},
+        extra=f"""
+            [tool.symback.build]
+            command = {_python_command("step.py")}
+        """ + extra,
+    )
+
+
+def test_editable_tree_shows_outputs_in_the_package(tmp_path: Path) -> None:
+    from conftest import snapshot_tree
+
+    from symback.editable import build_editable
+
+    root = _editable_project(tmp_path)
+    before = snapshot_tree(root, skip_dirs=("__pycache__",), skip_top=("build",))
+    name = build_editable(load_project(root), tmp_path / "dist")
+    (tree,) = (root / "build").glob("__editable__.*")
+    pkg = tree / "demo"
+    assert pkg.is_dir() and not pkg.is_symlink()  # a real directory, merging both sides
+    assert os.path.realpath(pkg / "__init__.py") == str((root / "src/demo/__init__.py").resolve())
+    assert (pkg / "sub").is_symlink()  # only in the sources: one link, new files show
+    (stage,) = (root / "build").glob("symback-stage.*")
+    assert os.path.realpath(pkg / "lib") == str((stage / "editable/platlib/demo/lib").resolve())
+    assert (pkg / "lib" / "libdemo.so.1").read_text() == "v1"  # the alias chain resolves
+    assert (tree / "toplevel_out.py").is_symlink()
+    with zipfile.ZipFile(tmp_path / "dist" / name) as zf:
+        names = zf.namelist()
+        links = zf.read("demo-1.0.dist-info/LINKS").decode()
+    assert "demo-1.0.data/scripts/demo-tool" in names
+    assert "demo/lib," in links and "demo/__init__.py," in links
+    # nothing written into the sources
+    assert snapshot_tree(root, skip_dirs=("__pycache__",), skip_top=("build",)) == before
+
+    # A rebuild replaces the outputs in place: the tree shows the new library.
+    from symback.native import rebuild_editable
+
+    (root / "version.txt").write_text("v2")
+    assert rebuild_editable(load_project(root)) == []
+    assert (pkg / "lib" / "libdemo.so.1").read_text() == "v2"
+
+
+def test_editable_strict_links_each_output(tmp_path: Path) -> None:
+    from symback.editable import build_editable
+
+    root = _editable_project(tmp_path, "\n[tool.symback.editable]\nstrict = true\n")
+    build_editable(load_project(root), tmp_path / "dist")
+    (tree,) = (root / "build").glob("__editable__.*")
+    assert (tree / "demo/lib/libdemo.so.1.0").is_symlink() and (tree / "demo/lib/libdemo.so.1").read_text() == "v1"
+    assert (tree / "demo/_ext.so").is_symlink() and (tree / "demo/__init__.py").is_symlink()
+
+
+def test_rebuild_without_an_editable_build(tmp_path: Path) -> None:
+    from symback.native import rebuild_editable
+
+    root = _editable_project(tmp_path)
+    with pytest.raises(BuildError, match="no editable build of this project for .*pip install -e"):
+        rebuild_editable(load_project(root))
+    no_step = make_project(tmp_path / "plain", {"src/demo/__init__.py": ""})
+    with pytest.raises(BuildError, match="no native build step"):
+        rebuild_editable(load_project(no_step))
+
+
+def test_rebuild_says_when_the_tools_are_gone(tmp_path: Path) -> None:
+    from symback.editable import build_editable
+    from symback.native import rebuild_editable
+
+    root = _editable_project(tmp_path)
+    build_editable(load_project(root), tmp_path / "dist")
+    with open(root / "pyproject.toml", "a") as f:
+        f.write('requires = ["symback-no-such-tool>=1"]\n')
+    with pytest.raises(BuildError, match=r"needs symback-no-such-tool>=1, not installed in this environment.*"
+                                         r"isolated build environment, deleted since.*pip install"):
+        rebuild_editable(load_project(root))
+
+
+def test_rebuild_notes_outputs_that_need_a_reinstall(tmp_path: Path) -> None:
+    from symback.editable import build_editable
+    from symback.native import rebuild_editable
+
+    root = _editable_project(tmp_path)
+    build_editable(load_project(root), tmp_path / "dist")
+    with open(root / "step.py", "a") as f:
+        f.write('Path(e["SYMBACK_PLATLIB_DIR"], "demo", "new.so").write_text("new")\n')
+    (note,) = rebuild_editable(load_project(root))
+    assert "platlib/demo/new.so" in note and "reinstall" in note

@@ -11,7 +11,9 @@ from ._greet import answer, hello, library_version
 __version__ = "1.2.3"
 __all__ = ["add", "answer", "hello", "library_version", "load", "load_by_linker_name", "version"]
 
-LIBDIR = Path(__file__).resolve().parent / "lib"
+# Not resolve()d: in an editable install __init__.py is a link into the sources, and
+# lib/ lives beside the link (in the editable tree), not beside the source file.
+LIBDIR = Path(__file__).parent / "lib"
 SONAME = "libgreet.so.1"
 LINKER_NAME = "libgreet.so"
 
