@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from .errors import BuildError, ConfigError
-from .links import Link, LinkTree
+from .links import Link
 
 if TYPE_CHECKING:
     import pathspec
@@ -388,6 +388,8 @@ def select_wheel_files(project: "Project", *, stage: Optional["Staging"] = None)
     # Cycles, chains too deep, paths through a link: the installer's own rules, checked
     # here so that a wheel symback builds is one symback installs.
     if links:
+        from .linkrules import LinkTree
+
         LinkTree.build(links, (f.arcname for f in files), source="symlinks in the wheel (archive paths)")
     return FileSet(tuple(sorted(files, key=lambda f: f.arcname)), tuple(sorted(links)))
 
@@ -568,6 +570,8 @@ def select_sdist_files(project: "Project") -> List[SdistMember]:
                 "Include the target, or exclude the link."
             )
     if raw_links:
+        from .linkrules import LinkTree
+
         LinkTree.build(
             (Link(rel, target) for rel, target in raw_links.items()),
             (rel for rel, m in members.items() if m.link_target is None),

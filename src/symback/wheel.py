@@ -142,7 +142,7 @@ def library_sonames(files: "FileSet") -> Dict[str, str]:
     no orientation, and reading every file would slow down pure-Python builds).
     """
     from .binaries import read_soname
-    from .links import link_finals
+    from .linkrules import link_finals
 
     finals = set(link_finals(files.links).values())
     out: Dict[str, str] = {}
@@ -158,15 +158,15 @@ def payload_entries(files: "FileSet", symlinks: str) -> Tuple[List[WheelEntry], 
     """Archive members and LINKS rows for a file set under a symlink policy.
 
     In every form that keeps links, a shared library's bytes are stored under its SONAME
-    and its other names are links to it (:func:`~symback.links.orient_to_sonames`).
+    and its other names are links to it (:func:`~symback.linkrules.orient_to_sonames`).
     ``links``: each link is a LINKS row only. ``compat``: a LINKS row *and* a copy of
     what it points to. ``lean``: a library's other names are LINKS rows only, every other
     link as in ``compat``. ``copy``: the copy only.
     """
-    from .links import LinkTree, library_aliases, orient_to_sonames
-
     if not files.links:
         return [WheelEntry(f.arcname, f.source, None, f.executable, f.size) for f in files.files], []
+    from .linkrules import LinkTree, library_aliases, orient_to_sonames
+
     links: Sequence[Link] = files.links
     file_list: Sequence[SourceFile] = files.files
     aliases: Set[str] = set()

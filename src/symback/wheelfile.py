@@ -48,7 +48,8 @@ from .common import normalize_name
 from .errors import InstallError, LinksError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .links import Link, LinkTree
+    from .linkrules import LinkTree
+    from .links import Link
 
 __all__ = [
     "Member",
@@ -533,7 +534,7 @@ def _read_links(
     zf: zipfile.ZipFile, contents: WheelContents, records: Mapping[str, tuple[str, str]],
     wname: str,
 ) -> None:
-    from .links import LinkTree, parse_links
+    from .linkrules import LinkTree, parse_links
 
     member = f"{contents.dist_info}/LINKS"
     major = contents.wheel_version[0]
@@ -769,7 +770,7 @@ def convert(
     form that keeps links, a library's bytes end up under its SONAME.
     """
     from .binaries import soname_of
-    from .links import LinkTree, library_aliases, link_finals, orient_to_sonames
+    from .linkrules import LinkTree, library_aliases, link_finals, orient_to_sonames
     from .wheel import WheelEntry, write_wheel
 
     if symlinks not in FORMS:

@@ -250,7 +250,7 @@ def test_links_wheel_holds_only_the_pth_and_dist_info(tmp_path, no_probe_env):
     assert f"Tag: {interpreter_platform_tag()}" in wheel
     record = zf.read("demo_pkg-1.0.dist-info/RECORD").decode()
     assert not any(line.startswith("demo_pkg/") for line in record.splitlines())
-    from symback.links import parse_links
+    from symback.linkrules import parse_links
 
     parse_links(zf.read("demo_pkg-1.0.dist-info/LINKS"), source="test", editable=True)
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from symback import links as links_module
+from symback import linkrules as links_module
 from symback.errors import LinksError, SymbackError
-from symback.links import (
+from symback.linkrules import (
     MAX_CHAIN_DEPTH,
-    Link,
     LinkTree,
     check_archive_path,
-    format_links,
     parse_links,
 )
+from symback.links import Link, format_links
 
 SRC = "foo-1.0.dist-info/LINKS"
 

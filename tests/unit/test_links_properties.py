@@ -10,14 +10,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from symback.errors import LinksError
-from symback.links import (
+from symback.linkrules import (
     MAX_CHAIN_DEPTH,
-    Link,
     LinkTree,
     check_archive_path,
-    format_links,
     parse_links,
 )
+from symback.links import Link, format_links
 
 SRC = "foo-1.0.dist-info/LINKS"
 

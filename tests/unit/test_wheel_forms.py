@@ -159,7 +159,8 @@ def test_library_without_soname_keeps_the_tree_orientation(project: Path, tmp_pa
 
 
 def test_orient_to_sonames_retargets_every_link() -> None:
-    from symback.links import Link, library_aliases, orient_to_sonames
+    from symback.linkrules import library_aliases, orient_to_sonames
+    from symback.links import Link
 
     links = [Link("d/libfoo.so", "d/libfoo.so.1"), Link("d/libfoo.so.1", "d/libfoo.so.1.2.3"),
              Link("e/libfoo.so.1", "d/libfoo.so.1.2.3"), Link("d/other", "d/libfoo.so.1.2.3")]
