@@ -454,7 +454,7 @@ def select_data_files(project: "Project") -> FileSet:
         return FileSet((), ())
     from .common import data_dir_name
     from .errors import LinksError
-    from .links import check_archive_path
+    from .linkrules import check_archive_path
 
     root = project.root
     meta = project.metadata
