@@ -51,8 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     _scheme_options(p)
     p.add_argument("-e", "--editable", action="store_true",
                    help="for project directories: an editable install (links into the sources)")
-    p.add_argument("--copy-links", action="store_true",
-                   help="install copies where the wheel has links (RECORD lists them with hashes)")
+    p.add_argument("--link-mode", choices=["symlink", "hardlink", "copy"], default="symlink",
+                   help="what a LINKS row becomes: a relative symlink (default), a hard link to "
+                   "its target (one copy on disk; directory links become trees of hard links), "
+                   "or a copy; RECORD lists hard links and copies with their hashes")
+    p.add_argument("--copy-links", action="store_true", help="the same as --link-mode copy")
     p.add_argument("--compile-bytecode", action="store_true",
                    help="byte-compile the installed modules (recorded in RECORD)")
     p.add_argument("wheels", nargs="+", metavar="WHEEL_OR_PROJECT_DIR")
@@ -139,7 +142,7 @@ def _run(args: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory(prefix="symback-install-") as built:
             wheels = [_wheel_for(path, Path(built), editable=args.editable, editable_tag=env.interpreter_tag)
                       for path in args.wheels]
-            results = install_wheels(wheels, env, copy_links=args.copy_links,
+            results = install_wheels(wheels, env, copy_links=args.copy_links, link_mode=args.link_mode,
                                      compile_bytecode=args.compile_bytecode,
                                      lock_timeout=args.lock_timeout)
         for r in results:

@@ -399,9 +399,9 @@ def _add_native_outputs(project: "Project", stage: "Staging", files: List[Source
 
     ``platlib`` outputs land at their relative path from the wheel root (beside the
     packages, and inside them: ``greet/libgreet.so.1``); the other schemes' under
-    ``<name>-<version>.data/<scheme>/``. A symlink among the ``platlib`` outputs ships
-    as a link under the same rules as a source symlink; in other schemes (where LINKS
-    has no rows yet) it ships as a copy of what it points to.
+    ``<name>-<version>.data/<scheme>/``. A symlink among the outputs ships as a link
+    under the same rules as a source symlink; its target must lie in the same scheme's
+    staging directory (``scripts/samu -> ninja``, ``data/lib/libfoo.so -> libfoo.so.1``).
     """
     from .common import data_dir_name
 
@@ -421,22 +421,15 @@ def _add_native_outputs(project: "Project", stage: "Staging", files: List[Source
                 )
             taken.add(arcname)
             where = f"{directory.name} staging directory: {found.rel}"
-            if found.is_link and scheme == "platlib":
+            if found.is_link:
                 raw = os.readlink(found.path)
                 target = posixpath.normpath(posixpath.join(posixpath.dirname(found.rel), raw.replace(os.sep, "/")))
                 if os.path.isabs(raw) or target == ".." or target.startswith("../"):
                     raise BuildError(
-                        f"{where}: symlink to {raw!r}, outside the staging directory. The build step must "
-                        "make relative links between the files it stages."
+                        f"{where}: symlink to {raw!r}, outside the {scheme} staging directory. The build "
+                        "step must make relative links between the files it stages, within one scheme."
                     )
-                links.append(Link(arcname, target))
-            elif found.is_link:
-                real = os.path.realpath(found.path)
-                if not os.path.isfile(real):
-                    raise BuildError(f"{where}: symlink to {os.readlink(found.path)!r}, which is not a file. "
-                                     "Stage the file itself.")
-                st = os.stat(real)
-                files.append(SourceFile(real, arcname, bool(st.st_mode & 0o111), st.st_size))
+                links.append(Link(arcname, prefix + target))
             else:
                 files.append(SourceFile(found.path, arcname, found.executable, found.size))
 

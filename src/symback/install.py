@@ -493,7 +493,7 @@ def _scheme_of(wheel: WheelContents, member: str, root_scheme: str) -> tuple[str
 
 
 def _stage(
-    op: Operation, wheel: WheelContents, env: Environment, *, copy_links: bool,
+    op: Operation, wheel: WheelContents, env: Environment, *, link_mode: str,
     compile_bytecode: bool,
 ) -> _Staged:
     from installer.records import RecordEntry
@@ -506,6 +506,15 @@ def _stage(
     dest = _destination(staging, env.interpreter)
     records: list[tuple[str, RecordEntry]] = []
     what = wheel.name
+    honour_links = wheel.links and not (link_mode == "copy" and wheel.form == "compat")
+    if honour_links and wheel.editable and link_mode != "symlink":
+        raise InstallError(
+            f"{what}: --link-mode {link_mode}: an editable wheel's links point into a source "
+            "tree; copies or hard links would not follow it. Drop the option, or use a "
+            ".pth-based editable install (-C editable-mode=pth)."
+        )
+    if honour_links and link_mode == "symlink":
+        _probe_symlinks(st, {_scheme_of(wheel, link.path, root_scheme)[0] for link in wheel.links})
 
     entry_points = f"{wheel.dist_info}/entry_points.txt"
     if entry_points in wheel.members:
@@ -522,7 +531,6 @@ def _stage(
             records.append(("scripts", dest.write_script(name=name, module=module, attr=attr,
                                                          section=section)))
 
-    honour_links = wheel.links and not (copy_links and wheel.form == "compat")
     copies = wheel.link_copies() if (wheel.form in ("compat", "lean") and honour_links) else set()
     generated = {f"{wheel.dist_info}/{n}" for n in ("RECORD", "INSTALLER", "REQUESTED",
                                                     "RECORD.jws", "RECORD.p7s")}
@@ -537,13 +545,7 @@ def _stage(
                 is_executable=wheel.members[member].executable)))
 
     if honour_links:
-        if wheel.editable and copy_links:
-            raise InstallError(
-                f"{what}: --copy-links: an editable wheel's links point into a source tree; "
-                "copies would not follow it. Drop --copy-links, or use a .pth-based editable "
-                "install (-C editable-mode=pth)."
-            )
-        records += _stage_links(st, dest, copy_links=copy_links)
+        records += _stage_links(st, dest, link_mode=link_mode)
 
     if compile_bytecode:
         records += _compile(st, records, env.interpreter)
@@ -570,28 +572,82 @@ def _stage(
     return st
 
 
-def _stage_links(st: _Staged, dest, *, copy_links: bool) -> list:  # type: ignore[no-untyped-def]
+LINK_MODES = ("symlink", "hardlink", "copy")
+
+
+def _probe_symlinks(st: _Staged, schemes: set[str]) -> None:
+    """Stop before anything is written where a symlink cannot be made (FAT, some network
+    shares, Windows without Developer Mode), naming the modes that work there."""
+    for scheme in sorted(schemes):
+        directory = st.staging[scheme]
+        probe = os.path.join(directory, ".symback-probe")
+        try:
+            os.symlink("probe-target", probe)
+        except (OSError, NotImplementedError) as error:
+            raise InstallError(
+                f"{st.wheel.name}: .dist-info/LINKS: cannot create a symlink in "
+                f"{st.scheme[scheme]} ({error}), and the wheel has {len(st.wheel.links)} "
+                "link(s); PEP 778 forbids a silent copy. Install with --link-mode hardlink "
+                "(each file link a hard link to its target: one copy on disk) or --link-mode "
+                "copy (copies, listed in RECORD), or onto a filesystem that supports symlinks "
+                "(on Windows: enable Developer Mode)."
+            ) from None
+        os.unlink(probe)
+
+
+def _file_record(staged: str, rel: str):  # type: ignore[no-untyped-def]
+    """The RECORD row of a staged file (a hard link): its own sha256 and size."""
+    import base64
+    import hashlib
+
+    from installer.records import Hash, RecordEntry
+
+    digest = hashlib.sha256()
+    with open(staged, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    value = base64.urlsafe_b64encode(digest.digest()).decode("ascii").rstrip("=")
+    return RecordEntry(rel, Hash("sha256", value), os.path.getsize(staged))
+
+
+def _stage_links(st: _Staged, dest, *, link_mode: str) -> list:  # type: ignore[no-untyped-def]
+    """Make the wheel's links in the staging directories: symlinks (relative, inside the
+    scheme directory of the link), hard links to the staged targets, or copies."""
     from installer.records import RecordEntry
 
     wheel = st.wheel
     root = st.root_scheme
     out: list = []
     for link in sorted(wheel.links):
-        staged = st.staged(root, link.path)
-        if copy_links:
-            for rel, member in sorted(wheel.expand(link.path).items()):
-                path = posixpath.join(link.path, rel) if rel else link.path
-                with wheel.open(member) as stream:
-                    out.append((root, dest.write_file(
-                        scheme=root, path=path, stream=stream,
-                        is_executable=wheel.members[member].executable)))
+        scheme, rel = _scheme_of(wheel, link.path, root)
+        if link_mode != "symlink":
+            for sub, member in sorted(wheel.expand(link.path).items()):
+                path = posixpath.join(rel, sub) if sub else rel
+                if link_mode == "copy":
+                    with wheel.open(member) as stream:
+                        out.append((scheme, dest.write_file(
+                            scheme=scheme, path=path, stream=stream,
+                            is_executable=wheel.members[member].executable)))
+                    continue
+                staged = st.staged(scheme, path)
+                os.makedirs(os.path.dirname(staged), exist_ok=True)
+                try:
+                    os.link(st.staged(*_scheme_of(wheel, member, root)), staged)
+                except OSError as error:
+                    raise InstallError(
+                        f"{wheel.name}: {link.path}: cannot create a hard link in "
+                        f"{st.scheme[scheme]} ({error}). Install with --link-mode copy, or onto "
+                        "a filesystem that supports links."
+                    ) from None
+                out.append((scheme, _file_record(staged, path)))
             continue
+        staged = st.staged(scheme, rel)
         if wheel.editable:
             value = link.target
             is_dir = os.path.isdir(link.target)
         else:
             assert wheel.tree is not None
-            value = link.relative_target()
+            value = link.relative_target()  # both ends in one scheme: stays inside it
             is_dir = wheel.tree.is_directory(link.path)
         os.makedirs(os.path.dirname(staged), exist_ok=True)
         try:
@@ -600,12 +656,11 @@ def _stage_links(st: _Staged, dest, *, copy_links: bool) -> list:  # type: ignor
             raise InstallError(
                 f"{wheel.name}: {link.path}: cannot create a symlink here ({error}); this "
                 "filesystem or platform (or your privileges) does not allow it, and PEP 778 "
-                "forbids a silent copy. Pass --copy-links to install copies instead, or "
-                "install onto a filesystem that supports symlinks (on Windows: enable "
-                "Developer Mode)."
+                "forbids a silent copy. Install with --link-mode hardlink or --link-mode copy, "
+                "or onto a filesystem that supports symlinks (on Windows: enable Developer Mode)."
             ) from None
-        st.link_paths.add(st.final(root, link.path))
-        out.append((root, RecordEntry(link.path, None, None)))
+        st.link_paths.add(st.final(scheme, rel))
+        out.append((scheme, RecordEntry(rel, None, None)))
     return out
 
 
@@ -750,14 +805,23 @@ def install_wheels(
     compile_bytecode: bool = False,
     lock_timeout: float = LOCK_TIMEOUT,
     report: Callable[[str], None] | None = None,
+    link_mode: str = "symlink",
 ) -> list[InstallResult]:
     """Install ``wheels`` into ``env`` as one operation (see the module docstring).
 
     ``report`` receives the one-line notes (waiting for the lock, an interrupted operation
-    finished or undone); by default they go to stderr.
+    finished or undone); by default they go to stderr. ``link_mode`` says what a LINKS row
+    becomes: ``symlink`` (relative), ``hardlink`` (file links: a hard link to the target;
+    directory links: a tree of hard links) or ``copy`` (``copy_links=True`` is the same as
+    ``link_mode="copy"``).
     """
     if not wheels:
         raise InstallError("symback install: no wheel given. Pass the path of a .whl file.")
+    if link_mode not in LINK_MODES:
+        raise InstallError(f"symback install: --link-mode: {link_mode!r} is not one of "
+                           f"{', '.join(LINK_MODES)}. Pick one of them.")
+    if copy_links:
+        link_mode = "copy"
     _destination({}, env.interpreter)  # fails early, and clearly, without `installer`
     with contextlib.ExitStack() as stack:
         opened = [stack.enter_context(open_wheel(w)) for w in wheels]
@@ -777,7 +841,7 @@ def install_wheels(
             olds = [_find_all_installed(env, w.distribution) for w in opened]
             staged = []
             for w, old in zip(opened, olds):
-                st = _stage(op, w, env, copy_links=copy_links, compile_bytecode=compile_bytecode)
+                st = _stage(op, w, env, link_mode=link_mode, compile_bytecode=compile_bytecode)
                 st.olds = old
                 staged.append(st)
             _check_destinations(staged, env)

@@ -3,7 +3,8 @@
 :class:`LinkTree` validates a release link set against the archive's regular files (the
 backend checks what it is about to ship; the installer, what it is about to install);
 :func:`parse_links` reads a LINKS file as hostile input; :func:`check_archive_path` says
-whether a path is a clean archive path; :func:`orient_to_sonames` and its helpers put a
+whether a path is a clean archive path (a path in ``<name>.data/<scheme>/`` belongs to that
+scheme, and a link and its target share one: :func:`scheme_prefix`); :func:`orient_to_sonames` and its helpers put a
 shared library's bytes under its SONAME. ``links`` holds the format itself (``Link``,
 ``format_links``): this module is apart so that a build whose project has no symlinks
 (every editable build) does not compile it at start-up. Pure: no filesystem access. The
@@ -30,6 +31,7 @@ __all__ = [
     "link_finals",
     "orient_to_sonames",
     "parse_links",
+    "scheme_prefix",
 ]
 
 #: Longest archive path and path segment LINKS may name, in UTF-8 bytes: Linux's PATH_MAX
@@ -130,11 +132,30 @@ def _archive_path_problem(path: str) -> str | None:
                 f"than the {MAX_SEGMENT_BYTES} file systems allow"
             )
     if segments[0].lower().endswith(".data"):
-        return (
-            f"it lies in the wheel's {_show(segments[0])} directory; links inside .data "
-            "directories (scripts, headers, data) are not supported"
-        )
+        from .common import DATA_SCHEMES
+
+        if len(segments) < 3 or segments[1] not in DATA_SCHEMES:
+            return (
+                f"it lies in the wheel's {_show(segments[0])} directory but not inside one of its "
+                f"scheme directories ({', '.join(DATA_SCHEMES)}); a path there must be "
+                f"'{segments[0]}/<scheme>/<path>'"
+            )
     return None
+
+
+def _scheme_shown(path: str) -> str:
+    prefix = scheme_prefix(path)
+    return f"the scheme directory {_show(prefix[:-1])}" if prefix else "the wheel root"
+
+
+def scheme_prefix(path: str) -> str:
+    """``"name.data/scripts/"`` for a clean archive path inside a ``.data`` scheme
+    directory, ``""`` for one in the wheel root (purelib/platlib). A link and its target
+    must share it: each scheme is installed into its own directory."""
+    top, _, rest = path.partition("/")
+    if top.lower().endswith(".data") and "/" in rest:
+        return f"{top}/{rest.partition('/')[0]}/"
+    return ""
 
 
 def _check_editable_target(target: str, *, source: str) -> str:
@@ -412,6 +433,12 @@ class LinkTree:
                     "regular file, so it cannot exist. Point the link at a file or "
                     "directory in the wheel."
                 )
+        if scheme_prefix(path) != scheme_prefix(target):
+            raise LinksError(
+                f"{name}: the link lies in {_scheme_shown(path)} but its target in {_scheme_shown(target)}; "
+                "each scheme is installed into its own directory, so a link may only point "
+                "inside its own. Point it at a file of the same scheme, or ship a copy."
+            )
         if target not in files and target not in directories and target not in targets:
             raise LinksError(
                 f"{name}: the target does not exist in the wheel (it is not a file, a "

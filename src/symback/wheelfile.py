@@ -551,10 +551,16 @@ def _read_links(
     paths = {link.path for link in links}
     for link in links:
         top = link.path.split("/", 1)[0]
-        if top.endswith(".dist-info") or top == contents.data_dir:
+        if top.endswith(".dist-info") or (editable and top == contents.data_dir):
             raise LinksError(
                 f"{source}: {link.path}: a link may not be made inside {top}/ (LINKS paths are "
                 "relative to the root of purelib/platlib). Move the link into a package."
+            )
+        if top.lower().endswith(".data") and top != contents.data_dir:
+            raise LinksError(
+                f"{source}: {link.path}: the link lies in {top}/, which is not this wheel's "
+                f"{contents.data_dir}/ directory. Move the link into {contents.data_dir}/<scheme>/ "
+                "or into a package."
             )
     if editable:
         contents.form = "editable"
@@ -570,13 +576,13 @@ def _read_links(
                 "a link path; the link would replace or write through it. Store each target "
                 "once and the link only as a LINKS row (symback convert --symlinks links)."
             )
-        contents.tree = LinkTree.build(links, contents.root_files(), source=source)
+        contents.tree = LinkTree.build(links, list(contents.members), source=source)
         _no_stray_rows(record_only, paths, wname)
         return
     # Wheel-Version 1.x with LINKS: the compat form, a copy at every link path, or the
     # lean form, where some file links have none.
     copies = contents.link_copies()
-    files = [m for m in contents.root_files() if m not in copies]
+    files = [m for m in contents.members if m not in copies]
     contents.tree = LinkTree.build(links, files, source=source)
     missing = _check_compat_copies(contents, source)
     contents.form = "lean" if missing else "compat"

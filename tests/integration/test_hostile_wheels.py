@@ -304,6 +304,64 @@ def test_missing_file_copy_is_the_lean_form(tmp_path: Path, env: Environment) ->
     assert os.readlink(site / "pkg/data") == "real"
 
 
+# ----------------------------------------------------------------------------- .data links
+
+DATA = "demo-1.0.data"
+DATA_FILES = {
+    "pkg/__init__.py": "NEW = 1\n",
+    f"{DATA}/scripts/ninja": "#!/bin/sh\necho ninja\n",
+    f"{DATA}/data/lib/libfoo.so.1": "L",
+    f"{DATA}/data/lib/pkgconfig/foo.pc": "Libs: -lfoo\n",
+    f"{DATA}/headers/foo.h": "int foo(void);\n",
+}
+
+
+@pytest.mark.parametrize("form", ["2.0", "compat"])
+def test_links_inside_scheme_directories_are_made_relative(tmp_path: Path, env: Environment, form: str) -> None:
+    links = [(f"{DATA}/scripts/samu", f"{DATA}/scripts/ninja"),
+             (f"{DATA}/data/lib/libfoo.so", f"{DATA}/data/lib/libfoo.so.1")]
+    files = dict(DATA_FILES)
+    if form == "compat":
+        files[f"{DATA}/scripts/samu"] = files[f"{DATA}/scripts/ninja"]
+        files[f"{DATA}/data/lib/libfoo.so"] = "L"
+    wheel = make_wheel(tmp_path / "w", files, links, wheel_version="2.0" if form == "2.0" else "1.0",
+                       executable=[f"{DATA}/scripts/ninja"] + ([f"{DATA}/scripts/samu"] if form == "compat" else []))
+    install_wheels([wheel], env)
+    assert os.readlink(Path(env.scripts) / "samu") == "ninja"
+    assert os.readlink(Path(env.data) / "lib/libfoo.so") == "libfoo.so.1"
+    assert (Path(env.data) / "lib/libfoo.so").read_text() == "L"
+    record = (Path(env.purelib) / "demo-1.0.dist-info" / "RECORD").read_text().splitlines()
+    assert any(r.endswith("bin/samu,,") for r in record), record
+    uninstall("demo", env)
+    assert not os.path.lexists(Path(env.scripts) / "samu")
+    assert not os.path.lexists(Path(env.data) / "lib/libfoo.so")
+
+
+@pytest.mark.parametrize(
+    ("links", "match"),
+    [
+        # out of the scheme directory by '..': refused as a path
+        ([(f"{DATA}/scripts/x", f"{DATA}/scripts/../../../../etc/passwd")], r"'\.\.' segment"),
+        ([(f"{DATA}/scripts/../../x", f"{DATA}/scripts/ninja")], r"'\.\.' segment"),
+        # across schemes, and between a scheme and the root
+        ([(f"{DATA}/scripts/foo.h", f"{DATA}/headers/foo.h")], "may only point inside its own"),
+        ([(f"{DATA}/data/lib/x", "pkg/__init__.py")], "may only point inside its own"),
+        ([("pkg/ninja", f"{DATA}/scripts/ninja")], "may only point inside its own"),
+        # not inside a scheme directory, or an unknown one, or another .data directory
+        ([(f"{DATA}/x", f"{DATA}/scripts/ninja")], "not inside one of its scheme directories"),
+        ([(f"{DATA}/bin/x", f"{DATA}/scripts/ninja")], "not inside one of its scheme directories"),
+        ([(f"{DATA}/scripts", f"{DATA}/data/lib")], "not inside one of its scheme directories"),
+        ([("other-1.0.data/scripts/x", "other-1.0.data/scripts/y")], "not this wheel's"),
+        # a directory link that would let a scheme write through it
+        ([(f"{DATA}/data/lib/pkgconfig/x", f"{DATA}/data/lib/pkgconfig/foo.pc"),
+          (f"{DATA}/data/share", f"{DATA}/data/lib/pkgconfig/x/y")], "passes through the link"),
+    ],
+)
+def test_data_links_that_leave_their_scheme_are_refused(tmp_path: Path, env: Environment, links, match: str) -> None:
+    wheel = make_wheel(tmp_path / "w", DATA_FILES, links, wheel_version="2.0")
+    refused(tmp_path, env, wheel, match, LinksError)
+
+
 # ----------------------------------------------------------------------------- rollback
 
 
@@ -350,7 +408,7 @@ def test_no_symlink_support_is_an_error_then_copy_links(
         raise OSError(1, "Operation not permitted")
 
     monkeypatch.setattr(os, "symlink", no_symlinks)
-    refused(tmp_path, env, wheel, "cannot create a symlink.*--copy-links", InstallError)
+    refused(tmp_path, env, wheel, "cannot create a symlink.*--link-mode hardlink.*--link-mode copy", InstallError)
     install_wheels([wheel], env, copy_links=True)
     site = Path(env.purelib)
     assert not (site / "pkg" / "libfoo.so").is_symlink()
@@ -360,6 +418,29 @@ def test_no_symlink_support_is_an_error_then_copy_links(
     assert f"pkg/libfoo.so,{record_hash((site / 'pkg/libfoo.so').read_bytes())}," \
         f"{(site / 'pkg/libfoo.so').stat().st_size}" in record
     assert any(r.startswith("pkg/data/sub/b.txt,sha256=") for r in record)
+
+
+def test_hardlink_mode_links_files_to_their_targets(
+    tmp_path: Path, env: Environment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wheel = soname_wheel(tmp_path / "w")
+    monkeypatch.setattr(os, "symlink", lambda *a, **k: (_ for _ in ()).throw(OSError(1, "Operation not permitted")))
+    install_wheels([wheel], env, link_mode="hardlink")
+    site = Path(env.purelib)
+    real = (site / "pkg" / "libfoo.so.1.2.3").stat()
+    for alias in ("libfoo.so", "libfoo.so.1"):
+        st = (site / "pkg" / alias).lstat()
+        assert (st.st_ino, st.st_dev) == (real.st_ino, real.st_dev)
+    assert (site / "pkg" / "data" / "sub" / "b.txt").stat().st_ino == (site / "pkg" / "real" / "sub" / "b.txt").stat().st_ino
+    record = (site / "demo-1.0.dist-info" / "RECORD").read_text().splitlines()
+    assert any(r.startswith("pkg/libfoo.so,sha256=") for r in record)
+    uninstall("demo", env)
+    assert not (site / "pkg").exists()
+
+
+def test_unknown_link_mode(tmp_path: Path, env: Environment) -> None:
+    refused(tmp_path, env, soname_wheel(tmp_path / "w"), "--link-mode: 'junction'", InstallError,
+            link_mode="junction")
 
 
 # ----------------------------------------------------------------------------- uninstall

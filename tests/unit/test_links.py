@@ -89,11 +89,12 @@ BAD_PATHS = [
     ("pkg/...", "only dots and spaces"),
     ("pkg/ ", "only dots and spaces"),
     ("pkg/. .", "only dots and spaces"),
-    ("foo-1.0.data/scripts/x", ".data directories"),
+    ("foo-1.0.data/x", "not inside one of its scheme directories"),
+    ("foo-1.0.data/bin/x", "not inside one of its scheme directories"),
     ("pkg/" + "x" * 256, "256 bytes long"),
     ("pkg/" + "é" * 128, "256 bytes long"),
     ("/".join(["a" * 200] * 21), "4220 bytes long"),
-    ("foo-1.0.DATA/purelib/x", ".data directories"),
+    ("foo-1.0.DATA/purelib", "not inside one of its scheme directories"),
 ]
 
 
@@ -232,7 +233,7 @@ def test_parse_refuses_link_to_itself():
         (b"pkg/x,/etc/passwd", "target path '/etc/passwd'"),
         (b"pkg/x,C:/Windows", "target path 'C:/Windows'"),
         (b"pkg\\x,pkg/y", "link path 'pkg\\\\x'"),
-        (b"foo-1.0.data/scripts/x,pkg/y", ".data directories"),
+        (b"foo-1.0.data/lib/x,pkg/y", "scheme directories"),
     ],
 )
 def test_parse_checks_both_columns(row, what):
@@ -483,7 +484,7 @@ def test_unicode_normalisation_collision():
         (("../evil", "pkg/x"), "link path '../evil'"),
         (("pkg/l", "/etc/passwd"), "target path '/etc/passwd'"),
         (("pkg/l", "pkg/../../etc/passwd"), "'..' segment"),
-        (("foo-1.0.data/scripts/l", "pkg/x"), ".data directories"),
+        (("foo-1.0.data/scripts/l", "pkg/x"), "may only point inside its own"),
     ],
 )
 def test_build_checks_archive_paths(link, reason):
@@ -518,3 +519,40 @@ def test_format_links_writes_what_csv_writes() -> None:
         buffer = io.StringIO(newline="")
         csv.writer(buffer, lineterminator="\n").writerows(sorted(links))
         assert format_links(links) == buffer.getvalue().encode("utf-8"), cp
+
+
+# -- links inside .data scheme directories --------------------------------------------------
+
+DATA_FILES = ["pkg/__init__.py", "foo-1.0.data/scripts/ninja", "foo-1.0.data/data/lib/libfoo.so.1",
+              "foo-1.0.data/headers/foo.h"]
+
+
+def test_links_inside_one_scheme_directory() -> None:
+    links = [Link("foo-1.0.data/scripts/samu", "foo-1.0.data/scripts/ninja"),
+             Link("foo-1.0.data/data/lib/libfoo.so", "foo-1.0.data/data/lib/libfoo.so.1"),
+             Link("foo-1.0.data/data/include", "foo-1.0.data/data/lib")]
+    tree = LinkTree.build(links, DATA_FILES, source=SRC)
+    assert links[0].relative_target() == "ninja"
+    assert tree.is_directory("foo-1.0.data/data/include")
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        Link("foo-1.0.data/scripts/x", "pkg/__init__.py"),  # a scheme dir -> the root
+        Link("pkg/ninja", "foo-1.0.data/scripts/ninja"),  # the root -> a scheme dir
+        Link("foo-1.0.data/scripts/h", "foo-1.0.data/headers/foo.h"),  # across schemes
+        Link("foo-1.0.data/data/lib2", "foo-1.0.data/data/lib"),  # fine: same scheme (control)
+    ],
+)
+def test_a_link_may_not_leave_its_scheme(link: Link) -> None:
+    if link.path.endswith("lib2"):
+        LinkTree.build([link], DATA_FILES, source=SRC)
+        return
+    with pytest.raises(LinksError, match="may only point inside its own"):
+        LinkTree.build([link], DATA_FILES, source=SRC)
+
+
+def test_a_link_may_not_replace_a_scheme_directory() -> None:
+    with pytest.raises(LinksError, match="not inside one of its scheme directories"):
+        LinkTree.build([Link("foo-1.0.data/scripts", "foo-1.0.data/data")], DATA_FILES, source=SRC)

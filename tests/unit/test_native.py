@@ -319,3 +319,58 @@ def test_rebuild_notes_outputs_that_need_a_reinstall(tmp_path: Path) -> None:
         f.write('Path(e["SYMBACK_PLATLIB_DIR"], "demo", "new.so").write_text("new")\n')
     (note,) = rebuild_editable(load_project(root))
     assert "platlib/demo/new.so" in note and "reinstall" in note
+
+
+# Stages an executable with an alias and a library with its linker name in .data schemes.
+DATA_LINKS_STEP = r"""
+import os
+from pathlib import Path
+e = os.environ
+scripts = Path(e["SYMBACK_SCRIPTS_DIR"])
+(scripts / "ninja").write_text("#!/bin/sh\necho ninja\n")
+os.chmod(scripts / "ninja", 0o755)
+os.symlink("ninja", scripts / "samu")
+lib = Path(e["SYMBACK_DATA_DIR"], "lib")
+lib.mkdir(parents=True)
+(lib / "libfoo.so.1").write_text("library bytes")
+os.symlink("libfoo.so.1", lib / "libfoo.so")
+"""
+
+
+@pytest.mark.parametrize("form", ["links", "lean", "compat", "copy"])
+def test_links_staged_in_data_schemes_ship_as_links(tmp_path: Path, form: str) -> None:
+    from symback.config import BuildSettings
+    from symback.wheelfile import open_wheel
+
+    root = make_project(
+        tmp_path / "proj", {"src/demo/__init__.py": "", "step.py": DATA_LINKS_STEP},
+        extra=f"""
+            [tool.symback.build]
+            command = {_python_command("step.py")}
+        """,
+    )
+    name = build_wheel(load_project(root, BuildSettings(symlinks=form)), tmp_path / "dist")
+    data = "demo-1.0.data"
+    with open_wheel(tmp_path / "dist" / name) as contents:
+        rows = {tuple(link) for link in contents.links}
+        members = set(contents.members)
+    if form == "copy":
+        assert not rows
+    else:
+        assert rows == {(f"{data}/scripts/samu", f"{data}/scripts/ninja"),
+                        (f"{data}/data/lib/libfoo.so", f"{data}/data/lib/libfoo.so.1")}
+    copies = {f"{data}/scripts/samu", f"{data}/data/lib/libfoo.so"}
+    assert (copies <= members) == (form != "links")
+
+
+def test_a_data_link_out_of_its_staging_directory_fails(tmp_path: Path) -> None:
+    step = DATA_LINKS_STEP + '\nos.symlink("../../scripts/ninja", lib / "ninja")\n'
+    root = make_project(
+        tmp_path / "proj", {"src/demo/__init__.py": "", "step.py": step},
+        extra=f"""
+            [tool.symback.build]
+            command = {_python_command("step.py")}
+        """,
+    )
+    with pytest.raises(BuildError, match="outside the data staging directory"):
+        build_wheel(load_project(root), tmp_path / "dist")
