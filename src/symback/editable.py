@@ -726,13 +726,18 @@ def _data_entries(project: "Project") -> List["WheelEntry"]:
     from .wheel import WheelEntry, scripts_for_installers
 
     data = select_data_files(project)
-    if data.links:
-        raise BuildError(
-            f"{data.links[0].path}: a symlink among the [tool.symback.data] files: an editable install "
-            "copies these files and cannot make links there. Replace it by a copy, or exclude it."
-        )
     meta = project.metadata
     entries = [WheelEntry(f.arcname, f.source, None, f.executable, f.size) for f in data.files]
+    if data.links:  # copied too, as the compat form would: the files themselves are copies
+        from .links import LinkTree
+
+        by_arcname = {f.arcname: f for f in data.files}
+        tree = LinkTree.build(data.links, by_arcname, source="[tool.symback.data] symlinks")
+        for link in data.links:
+            for rel, arcname in sorted(tree.expand(link.path).items()):
+                f = by_arcname[arcname]
+                entries.append(WheelEntry(f"{link.path}/{rel}" if rel else link.path, f.source, None,
+                                          f.executable, f.size))
     return scripts_for_installers(entries, data_dir_name(meta.dist_name, meta.version))
 
 

@@ -441,7 +441,7 @@ def select_data_files(project: "Project") -> FileSet:
     ``f"{data_dir_name(name, version)}/{scheme}/{destination}/..."``, walked under the
     same rules as the packages (``exclude``, ``include``, ``.gitignore``); executable
     bits are kept. A symlink ships as a link when its target ships among these files
-    (the same rule as elsewhere), provided LINKS accepts ``.data`` paths.
+    (the same rule as elsewhere); LINKS keeps it inside its scheme directory.
     """
     if not project.tool.data:
         return FileSet((), ())

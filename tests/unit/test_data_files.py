@@ -14,7 +14,7 @@ import pytest
 from projects import make_project
 
 from symback.config import load_project
-from symback.errors import BuildError, ConfigError
+from symback.errors import BuildError, ConfigError, SymbackError
 from symback.files import select_wheel_files
 from symback.wheel import build_wheel
 
@@ -95,15 +95,23 @@ def test_ignore_rules_apply(tmp_path: Path) -> None:
     assert not [a for a in arcnames if a.endswith((".log", ".pyc"))]
 
 
-def test_symlink_in_a_data_directory_is_an_error_naming_it(tmp_path: Path) -> None:
+def test_symlink_in_a_data_directory_ships_as_a_link(tmp_path: Path) -> None:
+    from symback.links import Link
+
     root = make(tmp_path)
     os.symlink("demo.json", root / "jupyter-data/etc/jupyter/jupyter_server_config.d/alias.json")
-    with pytest.raises(BuildError) as info:
+    os.symlink("demo-sh", root / "bin/demo-alias")
+    links = select_wheel_files(load_project(root)).links
+    conf = "demo-1.0.data/data/etc/jupyter/jupyter_server_config.d"
+    assert set(links) == {Link(f"{conf}/alias.json", f"{conf}/demo.json"),
+                          Link("demo-1.0.data/scripts/demo-alias", "demo-1.0.data/scripts/demo-sh")}
+
+
+def test_symlink_from_one_scheme_into_another_is_an_error(tmp_path: Path) -> None:
+    root = make(tmp_path)
+    os.symlink("../include/demo.h", root / "bin/demo.h")
+    with pytest.raises(SymbackError, match="may only point inside its own"):
         select_wheel_files(load_project(root))
-    message = str(info.value)
-    assert message.startswith("jupyter-data/etc/jupyter/jupyter_server_config.d/alias.json: a symlink in a "
-                              "[tool.symback.data] directory")
-    assert "Replace it by a copy" in message
 
 
 def test_symlink_to_something_not_shipped(tmp_path: Path) -> None:
