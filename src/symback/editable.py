@@ -729,7 +729,7 @@ def _data_entries(project: "Project") -> List["WheelEntry"]:
     meta = project.metadata
     entries = [WheelEntry(f.arcname, f.source, None, f.executable, f.size) for f in data.files]
     if data.links:  # copied too, as the compat form would: the files themselves are copies
-        from .links import LinkTree
+        from .linkrules import LinkTree
 
         by_arcname = {f.arcname: f for f in data.files}
         tree = LinkTree.build(data.links, by_arcname, source="[tool.symback.data] symlinks")
