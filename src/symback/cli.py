@@ -34,6 +34,15 @@ def _scheme_options(parser: argparse.ArgumentParser) -> None:
                        "with --python, shebangs name that interpreter")
 
 
+def _wheel_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--allow-editable", action="store_true",
+                        help="accept editable wheels (absolute links into a source tree) built "
+                        "elsewhere; symback install -e needs no flag for the one it builds")
+    parser.add_argument("--allow-large", action="store_true",
+                        help="lift the size limits (8 GiB uncompressed, members compressed "
+                        "more than 200:1)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symback",
@@ -58,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--copy-links", action="store_true", help="the same as --link-mode copy")
     p.add_argument("--compile-bytecode", action="store_true",
                    help="byte-compile the installed modules (recorded in RECORD)")
+    _wheel_options(p)
     p.add_argument("wheels", nargs="+", metavar="WHEEL_OR_PROJECT_DIR")
 
     p = sub.add_parser("uninstall", help="remove an installed distribution by its RECORD")
@@ -72,7 +82,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("project", nargs="?", default=".", metavar="PROJECT_DIR",
                    help="the project directory (default: the current one)")
 
-    p = sub.add_parser("inspect", help="show a wheel's tags, files and links, and validate it")
+    p = sub.add_parser("inspect", help="show a wheel's tags, files and links, and validate it "
+                       "with every check symback install makes of it")
+    _scheme_options(p)
+    _wheel_options(p)
     p.add_argument("wheel", metavar="WHEEL")
 
     p = sub.add_parser("convert", help="rewrite a wheel as links, lean, compat or copy form")
@@ -117,9 +130,15 @@ def _wheel_for(path: str, outdir: Path, *, editable: bool, editable_tag: str | N
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "inspect":
-        from .wheelfile import inspect
+        from .install import check_wheel, environment
+        from .wheelfile import describe, open_wheel
 
-        sys.stdout.write(inspect(args.wheel))
+        env = environment(python=args.python, prefix=args.prefix, target=args.target)
+        with open_wheel(args.wheel, allow_large=args.allow_large) as w:
+            check_wheel(w, env, allow_editable=args.allow_editable)
+            sys.stdout.write(describe(w, f"OK: symback install would accept this wheel for "
+                                         f"{env.interpreter} (what is already installed there "
+                                         "is checked when installing)"))
         return 0
     if args.command == "rebuild":
         from .config import load_project
@@ -144,6 +163,8 @@ def _run(args: argparse.Namespace) -> int:
                       for path in args.wheels]
             results = install_wheels(wheels, env, copy_links=args.copy_links, link_mode=args.link_mode,
                                      compile_bytecode=args.compile_bytecode,
+                                     allow_editable=args.editable or args.allow_editable,
+                                     allow_large=args.allow_large,
                                      lock_timeout=args.lock_timeout)
         for r in results:
             for w in r.warnings:

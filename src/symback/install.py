@@ -50,6 +50,7 @@ __all__ = [
     "Environment",
     "InstalledDistribution",
     "check_tags",
+    "check_wheel",
     "environment",
     "install_wheels",
     "uninstall",
@@ -201,6 +202,22 @@ def check_tags(wheel: WheelContents, env: Environment) -> None:
         f"which takes {env.tags[0]} and {len(env.tags) - 1} more. Install a wheel built for that "
         "interpreter, or pass --python with one the wheel is for."
     )
+
+
+def check_wheel(wheel: WheelContents, env: Environment, *, allow_editable: bool = False) -> None:
+    """Every check of an opened wheel against the target environment that ``install_wheels``
+    makes before staging (``symback inspect`` runs exactly these): its tags, and for an
+    editable wheel, that it was asked for and that its targets exist outside ``env``."""
+    check_tags(wheel, env)
+    if wheel.editable:
+        if not allow_editable:
+            raise InstallError(
+                f"{wheel.name}: an editable wheel (build tag {wheel.build_tag!r}): its links "
+                "point at absolute paths on the machine that built it, so it is installed only "
+                "when asked for: symback install -e PROJECT_DIR builds and installs one, "
+                "--allow-editable installs one built elsewhere that you trust."
+            )
+        check_editable_targets(wheel, env.roots())
 
 
 # ----------------------------------------------------------------------------- installed
@@ -399,10 +416,19 @@ def _plan_install(staged: Sequence[_Staged], moved_aside: set[str]) -> list[list
             for d in reversed(missing):
                 steps.append(["mkdir", d, 0o777])
                 made.add(d)
+            if final not in made and os.path.isdir(final) and not os.path.islink(final):
+                # A directory of the old install where a file or link goes: everything in it
+                # is moved aside by then (_check_destinations), so it goes too, deepest first.
+                steps += _rmdir_steps(final)
             steps.append(["rename", st.staged(scheme, rel), final])
         steps.append(["rename", st.staged(st.root_scheme, st.wheel.dist_info),
                       st.final(st.root_scheme, st.wheel.dist_info)])
     return steps
+
+
+def _rmdir_steps(top: str) -> list[list[object]]:
+    dirs = [dirpath for dirpath, _, _ in os.walk(top)]  # os.walk does not follow links
+    return [["rmdir", d, stat.S_IMODE(os.lstat(d).st_mode)] for d in reversed(dirs)]
 
 
 def _report(message: str) -> None:
@@ -803,11 +829,16 @@ def install_wheels(
     *,
     copy_links: bool = False,
     compile_bytecode: bool = False,
+    allow_editable: bool = False,
+    allow_large: bool = False,
     lock_timeout: float = LOCK_TIMEOUT,
     report: Callable[[str], None] | None = None,
     link_mode: str = "symlink",
 ) -> list[InstallResult]:
     """Install ``wheels`` into ``env`` as one operation (see the module docstring).
+
+    ``allow_editable`` lets editable wheels in (see :func:`check_wheel`); ``allow_large``
+    lifts :func:`symback.wheelfile.open_wheel`'s size limits.
 
     ``report`` receives the one-line notes (waiting for the lock, an interrupted operation
     finished or undone); by default they go to stderr. ``link_mode`` says what a LINKS row
@@ -824,16 +855,14 @@ def install_wheels(
         link_mode = "copy"
     _destination({}, env.interpreter)  # fails early, and clearly, without `installer`
     with contextlib.ExitStack() as stack:
-        opened = [stack.enter_context(open_wheel(w)) for w in wheels]
+        opened = [stack.enter_context(open_wheel(w, allow_large=allow_large)) for w in wheels]
         names: dict[str, str] = {}
         for w in opened:
             if w.normalized_name in names:
                 raise InstallError(f"{w.name}: {names[w.normalized_name]} is the same "
                                    "distribution. Pass only one of them.")
             names[w.normalized_name] = w.name
-            check_tags(w, env)
-            if w.editable:
-                check_editable_targets(w, env.roots())
+            check_wheel(w, env, allow_editable=allow_editable)
         what = "symback install " + " ".join(f"{w.distribution} {w.version}" for w in opened)
         with _operation(env, "install", what, lock_timeout=lock_timeout, report=report) as op:
             # Under the lock: every installed copy of each distribution (any version) is

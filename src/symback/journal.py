@@ -46,7 +46,7 @@ JOURNAL_NAME = ".symback-journal.json"
 TEMP_PATTERN = re.compile(r"^\.symback-(stage|old)-")
 _FORMAT = 1
 
-Step = List[Any]  # ["rename", src, dst] | ["mkdir", path, mode]
+Step = List[Any]  # ["rename", src, dst] | ["mkdir", path, mode] | ["rmdir", path, mode]
 
 
 # ----------------------------------------------------------------------------- signals
@@ -284,6 +284,9 @@ def _run_forward(steps: Sequence[Step], before: Optional[Callable[[str], None]] 
         elif step[0] == "mkdir":
             if not os.path.isdir(step[1]) or os.path.islink(step[1]):
                 os.mkdir(step[1], step[2])
+        elif step[0] == "rmdir":  # a directory emptied by earlier steps, replaced by a file or link
+            if os.path.isdir(step[1]) and not os.path.islink(step[1]):
+                os.rmdir(step[1])
         else:  # pragma: no cover - a journal of a newer symback
             raise _Conflict(f"unknown step {step[0]!r}")
 
@@ -306,8 +309,12 @@ def _run_back(steps: Sequence[Step], prune: Sequence[Sequence[Any]]) -> list[str
             elif step[0] == "mkdir":
                 if os.path.isdir(step[1]) and not os.path.islink(step[1]) and not os.listdir(step[1]):
                     os.rmdir(step[1])
+            elif step[0] == "rmdir":
+                if not os.path.lexists(step[1]):
+                    os.mkdir(step[1], step[2])
+                    os.chmod(step[1], step[2])
         except OSError as error:
-            failures.append(f"{step[0]} {step[-1] if step[0] == 'mkdir' else step[2]}: {error}")
+            failures.append(f"{step[0]} {step[2] if step[0] == 'rename' else step[1]}: {error}")
     return failures
 
 

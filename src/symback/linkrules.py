@@ -80,6 +80,13 @@ def check_archive_path(path: str, *, source: str, what: str) -> str:
     return path
 
 
+def archive_name_problem(path: str) -> str | None:
+    """Why ``path`` is not a clean archive path, or None: the one rule set every path in a
+    wheel follows (member names and RECORD paths, read by ``wheelfile``, and both LINKS
+    columns)."""
+    return _archive_path_problem(path)
+
+
 def _archive_path_problem(path: str) -> str | None:
     if not isinstance(path, str):
         return f"it is a {type(path).__name__}, not a string"

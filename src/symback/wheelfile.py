@@ -56,6 +56,7 @@ __all__ = [
     "WheelContents",
     "open_wheel",
     "inspect",
+    "describe",
     "convert",
     "FORMS",
     "SCHEME_NAMES",
@@ -69,7 +70,8 @@ _HASHES = ("sha256", "sha384", "sha512")
 _SIGNATURES = ("RECORD.jws", "RECORD.p7s")
 _CHUNK = 1 << 20
 _DRIVE = re.compile(r"^[A-Za-z]:")
-_VERSION = re.compile(r"^(\d+)\.(\d+)$")
+_VERSION = re.compile(r"^([0-9]{1,4})\.([0-9]{1,4})$")
+_SIZE = re.compile(r"[0-9]{1,18}")
 
 
 # ----------------------------------------------------------------------------- data
@@ -219,6 +221,11 @@ class _MemberStream:
         self._stream.close()
 
 
+def _short(value: str, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters: an error message stays one readable line."""
+    return repr(value) if len(value) <= limit else repr(value[:limit]) + f"... ({len(value)} characters)"
+
+
 def _err(wheel: str, where: str, what: str, fix: str) -> InstallError:
     return InstallError(f"{wheel}: {where}: {what}. {fix}")
 
@@ -227,37 +234,71 @@ _REBUILD = "Rebuild the wheel with a conforming build backend, or do not install
 
 
 def check_member_name(name: str, *, wheel: str, what: str = "member name") -> str:
-    """Refuse a zip member name (or RECORD path) that could land outside the install root."""
-    shown = repr(name)
-    bad = None
-    if not name:
-        bad = "is empty"
-    elif "\x00" in name or any(ord(c) < 32 or ord(c) == 127 for c in name):
-        bad = "contains a NUL or control character"
-    elif "\\" in name:
-        bad = "contains a backslash (a Windows path separator)"
-    elif name.startswith("/"):
-        bad = "is an absolute path"
-    elif _DRIVE.match(name):
-        bad = "starts with a drive letter"
-    else:
-        parts = name.split("/")
-        if any(p in ("", ".", "..") for p in parts):
-            bad = "has an empty, '.' or '..' component"
-    if bad:
-        raise _err(wheel, shown, f"the {what} {bad}", _REBUILD)
+    """Refuse a zip member name (or RECORD path) that is not a clean archive path: the rules
+    LINKS paths follow (:func:`symback.linkrules.archive_name_problem`: no empty, ``.``, ``..``
+    or dot-and-space-only segment, nothing absolute, no drive, backslash or ``:``, no
+    control, format or surrogate character, no over-long name)."""
+    from .linkrules import archive_name_problem
+
+    why = archive_name_problem(name)
+    if why is not None:
+        raise _err(wheel, repr(name), f"the {what} is not a clean archive path: {why}", _REBUILD)
     return name
+
+
+#: A wheel whose members would expand to more than this is refused (``--allow-large``
+#: lifts both limits): the largest wheels published (GPU builds of ML frameworks) stay
+#: well under it.
+MAX_TOTAL_SIZE = 8 << 30
+#: ... and so is a member of more than MAX_RATIO_FROM bytes compressed more than MAX_RATIO
+#: times: deflate reaches ~1030:1 on zeros (a zip bomb), real wheels' members stay far
+#: below 100:1.
+MAX_RATIO = 200
+MAX_RATIO_FROM = 16 << 20
+
+
+def _check_sizes(infos: Sequence[zipfile.ZipInfo], wname: str) -> None:
+    fix = ("If you trust this wheel and have the space, pass --allow-large; otherwise do not "
+           "install it.")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > MAX_RATIO_FROM and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise _err(wname, info.filename,
+                       f"the member expands from {info.compress_size} to {info.file_size} bytes "
+                       f"(more than {MAX_RATIO}:1), as a zip bomb does", fix)
+    if total > MAX_TOTAL_SIZE:
+        raise InstallError(f"{wname}: its members add up to {total} bytes uncompressed, more than "
+                           f"the {MAX_TOTAL_SIZE} symback installs by default. {fix}")
+
+
+def _check_collisions(infos: Sequence[zipfile.ZipInfo], wname: str) -> None:
+    """Refuse two member paths (files or the directories they imply) that differ only in
+    case or Unicode normalisation: one file system's two files are another's one."""
+    from .linkrules import _fold
+
+    seen: dict[str, str] = {}
+    for info in infos:
+        parts = info.filename.rstrip("/").split("/")
+        for i in range(1, len(parts) + 1):
+            path = "/".join(parts[:i])
+            other = seen.setdefault(_fold(path), path)
+            if other != path:
+                raise _err(wname, repr(path),
+                           f"the member path and {other!r} differ only in case or Unicode "
+                           "normalisation, so they are one path on Windows and macOS", _REBUILD)
 
 
 # ----------------------------------------------------------------------------- reading
 
 
 @contextlib.contextmanager
-def open_wheel(path: os.PathLike[str] | str) -> Iterator[WheelContents]:
+def open_wheel(path: os.PathLike[str] | str, *, allow_large: bool = False) -> Iterator[WheelContents]:
     """Open and fully validate a wheel; yield its :class:`WheelContents`.
 
     Raises :class:`InstallError` (or :class:`LinksError` for a bad ``LINKS``) naming the
-    wheel, the member and the problem. Nothing outside the zip is touched.
+    wheel, the member and the problem. Nothing outside the zip is touched. ``allow_large``
+    lifts the size limits (:data:`MAX_TOTAL_SIZE`, :data:`MAX_RATIO`).
     """
     path = Path(path)
     _parse_filename(path.name)
@@ -268,7 +309,7 @@ def open_wheel(path: os.PathLike[str] | str) -> Iterator[WheelContents]:
     except _CORRUPT_ZIP as error:
         raise InstallError(f"{path.name}: not a valid zip file ({error}). {_REBUILD}") from None
     with zf:
-        contents = _validate(path, zf)
+        contents = _validate(path, zf, allow_large=allow_large)
         contents._zip = zf
         try:
             yield contents
@@ -276,10 +317,13 @@ def open_wheel(path: os.PathLike[str] | str) -> Iterator[WheelContents]:
             contents._zip = None
 
 
-def _validate(path: Path, zf: zipfile.ZipFile) -> WheelContents:
+def _validate(path: Path, zf: zipfile.ZipFile, *, allow_large: bool = False) -> WheelContents:
     wname = path.name
     distribution, version, build_tag, tags = _parse_filename(wname)
     infos = _check_members(zf, wname)
+    _check_collisions(infos, wname)
+    if not allow_large:
+        _check_sizes(infos, wname)
     dist_info = _find_dist_info(infos, wname, distribution)
     data_dir = dist_info[: -len(".dist-info")] + ".data"
     warnings: list[str] = []
@@ -307,6 +351,7 @@ def _validate(path: Path, zf: zipfile.ZipFile) -> WheelContents:
             "planted bytecode file is a security risk)"
         )
     _read_links(zf, contents, records, wname)
+    _check_entry_points(contents)
     if contents.form == "editable":
         skipped += [m for m in members if "/" not in m and m.endswith(".pth")]
     contents.skipped = tuple(skipped)
@@ -411,7 +456,7 @@ def _parse_wheel_metadata(
     raw = (msg.get("Wheel-Version") or "").strip()
     match = _VERSION.match(raw)
     if not match:
-        raise _err(wname, member, f"Wheel-Version {raw!r} is not 'MAJOR.MINOR'", _REBUILD)
+        raise _err(wname, member, f"Wheel-Version {_short(raw)} is not 'MAJOR.MINOR'", _REBUILD)
     major, minor = int(match.group(1)), int(match.group(2))
     if major not in (1, 2):
         raise _err(
@@ -426,7 +471,7 @@ def _parse_wheel_metadata(
         )
     purelib = (msg.get("Root-Is-Purelib") or "").strip().lower()
     if purelib not in ("true", "false"):
-        raise _err(wname, member, f"Root-Is-Purelib is {purelib!r}, not 'true' or 'false'",
+        raise _err(wname, member, f"Root-Is-Purelib is {_short(purelib)}, not 'true' or 'false'",
                    _REBUILD)
     return (major, minor), purelib == "true"
 
@@ -459,9 +504,10 @@ def _parse_record(
             algo, _, value = hash_.partition("=")
             if algo not in _HASHES or not value:
                 raise _err(wname, f"{member} line {lineno}",
-                           f"hash {hash_!r} is not one of {', '.join(_HASHES)}", _REBUILD)
-        if size and not size.isdigit():
-            raise _err(wname, f"{member} line {lineno}", f"size {size!r} is not a number",
+                           f"hash {_short(hash_)} is not one of {', '.join(_HASHES)}", _REBUILD)
+        if size and not _SIZE.fullmatch(size):
+            raise _err(wname, f"{member} line {lineno}",
+                       f"size {_short(size)} is not a number of bytes (ASCII digits, at most 18)",
                        _REBUILD)
         out[path] = (hash_, size)
     return out
@@ -562,6 +608,12 @@ def _read_links(
                 f"{contents.data_dir}/ directory. Move the link into {contents.data_dir}/<scheme>/ "
                 "or into a package."
             )
+        if not editable and link.target.split("/", 1)[0].endswith(".dist-info"):
+            raise LinksError(
+                f"{source}: {link.path}: the target {link.target} lies inside the .dist-info "
+                "directory, which installers own (RECORD, INSTALLER...); a link there would "
+                "change with them. Point the link at a file of a package."
+            )
     if editable:
         contents.form = "editable"
         _check_editable(contents, paths, wname)
@@ -587,6 +639,44 @@ def _read_links(
     missing = _check_compat_copies(contents, source)
     contents.form = "lean" if missing else "compat"
     _no_stray_rows(record_only, set(), wname)
+
+
+# installer's pattern for an entry point's value (installer.utils._ENTRYPOINT_REGEX).
+_ENTRY_POINT = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attrs>[\w.]+))\s*(?P<extras>\[.*\])?\s*$")
+
+
+def _check_entry_points(contents: WheelContents) -> None:
+    """``entry_points.txt`` parses as installer parses it, and every console/gui script has
+    a value installer accepts and a plain file name (checked here so that ``inspect`` and
+    the install refuse the same wheels, before anything is staged)."""
+    import configparser
+
+    member = f"{contents.dist_info}/entry_points.txt"
+    if member not in contents.members:
+        return
+    where = f"{contents.name}: {member}"
+    text = _decode(contents.read(member), contents.name, member)
+    parser = configparser.ConfigParser(delimiters="=")
+    parser.optionxform = str  # type: ignore[assignment, method-assign]
+    try:
+        parser.read_string(text)
+        sections = [(s, parser.items(s)) for s in parser.sections()
+                    if s in ("console_scripts", "gui_scripts")]
+    except (configparser.Error, ValueError) as error:
+        first = str(error).splitlines()[0][:200]
+        raise InstallError(f"{where}: not a valid entry points file ({first}). {_REBUILD}") from None
+    from .linkrules import archive_name_problem
+
+    for section, items in sections:
+        for name, value in items:
+            if not _ENTRY_POINT.match(value or "") or "/" in name:
+                raise InstallError(
+                    f"{where}: [{section}] {name[:80]!r} = {(value or '')[:80]!r}: not 'module:attr' "
+                    f"with a plain script name. {_REBUILD}"
+                )
+            why = archive_name_problem(name)
+            if why is not None:
+                raise InstallError(f"{where}: [{section}] script name {name[:80]!r}: {why}. {_REBUILD}")
 
 
 def _no_stray_rows(record_only: set[str], link_paths: set[str], wname: str) -> None:
@@ -684,32 +774,38 @@ def check_editable_targets(contents: WheelContents, forbidden: Sequence[str | os
 # ----------------------------------------------------------------------------- inspect
 
 
+def describe(w: WheelContents, verdict: str) -> str:
+    """The ``symback inspect`` report on a validated wheel, ending with ``verdict``."""
+    lines = [
+        f"wheel: {w.name}",
+        f"distribution: {w.distribution} {w.version}"
+        + (f" (build {w.build_tag})" if w.build_tag else ""),
+        f"tags: {', '.join(w.tags)}",
+        f"Wheel-Version: {w.wheel_version[0]}.{w.wheel_version[1]}",
+        f"Root-Is-Purelib: {'true' if w.root_is_purelib else 'false'}",
+        f"form: {w.form}",
+        f"files ({len(w.members)}, {sum(m.size for m in w.members.values())} bytes):",
+    ]
+    width = max((len(str(m.size)) for m in w.members.values()), default=1)
+    for name in sorted(w.members):
+        flag = "x" if w.members[name].executable else " "
+        lines.append(f"  {w.members[name].size:>{width}} {flag} {name}")
+    lines.append(f"links ({len(w.links)}):")
+    for link in w.links:
+        lines.append(f"  {link.path} -> {link.target}")
+    for warning in w.warnings:
+        lines.append(f"warning: {warning}")
+    lines.append(verdict)
+    return "\n".join(lines) + "\n"
+
+
 def inspect(path: os.PathLike[str] | str) -> str:
-    """A human-readable report on a wheel; raises the validation error if it is unsafe."""
+    """The report on a wheel, checked as a wheel file only (no target environment); the
+    ``symback inspect`` command adds the target checks of :func:`symback.install.check_wheel`."""
     with open_wheel(path) as w:
         if w.editable:
             check_editable_targets(w, ())
-        lines = [
-            f"wheel: {w.name}",
-            f"distribution: {w.distribution} {w.version}"
-            + (f" (build {w.build_tag})" if w.build_tag else ""),
-            f"tags: {', '.join(w.tags)}",
-            f"Wheel-Version: {w.wheel_version[0]}.{w.wheel_version[1]}",
-            f"Root-Is-Purelib: {'true' if w.root_is_purelib else 'false'}",
-            f"form: {w.form}",
-            f"files ({len(w.members)}, {sum(m.size for m in w.members.values())} bytes):",
-        ]
-        width = max((len(str(m.size)) for m in w.members.values()), default=1)
-        for name in sorted(w.members):
-            flag = "x" if w.members[name].executable else " "
-            lines.append(f"  {w.members[name].size:>{width}} {flag} {name}")
-        lines.append(f"links ({len(w.links)}):")
-        for link in w.links:
-            lines.append(f"  {link.path} -> {link.target}")
-        for warning in w.warnings:
-            lines.append(f"warning: {warning}")
-        lines.append("OK: the wheel passes every check symback install makes")
-        return "\n".join(lines) + "\n"
+        return describe(w, "OK: the wheel file passes every check of its contents")
 
 
 # ----------------------------------------------------------------------------- convert

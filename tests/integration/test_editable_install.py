@@ -445,7 +445,7 @@ def test_symback_install_honours_editable_links(example, make_venv, tmp_path, ho
         )
         name = run([sys.executable, "-c", code, project, out], env=SRC_ENV).stdout.strip().splitlines()[-1]
         assert "-0editable-" in name
-        run([sys.executable, "-m", "symback", "install", "--python", venv.python, out / name], env=SRC_ENV)
+        run([sys.executable, "-m", "symback", "install", "--allow-editable", "--python", venv.python, out / name], env=SRC_ENV)
     else:  # `symback install -e DIR` builds the editable wheel itself
         run([sys.executable, "-m", "symback", "install", "-e", "--python", venv.python, project], env=SRC_ENV)
     link = venv.site_packages / "acme_widgets"

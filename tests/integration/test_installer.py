@@ -78,7 +78,7 @@ def test_soname_chain_install_then_uninstall(tmp_path: Path, make_venv, uninstal
     site = venv.site_packages
     before = tree(venv.path)
     source = make_source(tmp_path)
-    proc = symback(venv, "install", demo_wheel(tmp_path / "w"),
+    proc = symback(venv, "install", "--allow-editable", demo_wheel(tmp_path / "w"),
                    editable_wheel(tmp_path / "w", source))
     assert "Installed demo 1.0 (3 links)" in proc.stdout
 

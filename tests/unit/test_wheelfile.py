@@ -51,13 +51,15 @@ def test_editable_target_must_exist_and_stay_outside_scheme(tmp_path: Path) -> N
                       interpreter="python")
     missing = make_wheel(tmp_path / "m", {}, [("pkg", str(tmp_path / "nope"))],
                          build_tag="0editable")
-    with pytest.raises(LinksError, match="does not exist"):
+    with pytest.raises(InstallError, match="installed only when asked for.*--allow-editable"):
         install_wheels([missing], env)
+    with pytest.raises(LinksError, match="does not exist"):
+        install_wheels([missing], env, allow_editable=True)
     inside = tmp_path / "env" / "elsewhere"
     inside.mkdir()
     w = make_wheel(tmp_path / "i", {}, [("pkg", str(inside))], build_tag="0editable")
     with pytest.raises(LinksError, match="inside the install directory"):
-        install_wheels([w], env)
+        install_wheels([w], env, allow_editable=True)
     assert sorted(os.listdir(site)) == []
 
 
