@@ -235,3 +235,37 @@ def snapshot_tree(
                 entry: tuple = ("file", stat.S_IMODE(st.st_mode), digest)
                 out[rel] = entry + (st.st_mtime_ns,) if mtimes else entry
     return out
+
+
+def fusefat_usable() -> bool:
+    return (
+        sys.platform.startswith("linux")
+        and hasattr(os, "geteuid") and os.geteuid() == 0
+        and os.path.exists("/dev/fuse")
+        and shutil.which("fusefat") is not None
+        and shutil.which("mkfs.vfat") is not None
+    )
+
+
+needs_fat = pytest.mark.skipif(
+    not fusefat_usable(), reason="needs root, /dev/fuse, fusefat and mkfs.vfat (apt: fusefat dosfstools)"
+)
+
+
+@pytest.fixture
+def fat_filesystem(tmp_path: Path) -> Iterator[Path]:
+    """A real FAT filesystem (FUSE-mounted: the kernel here may lack vfat), which refuses
+    symlinks and hard links; unmounted afterwards. Use with ``@needs_fat``."""
+    image, mnt = tmp_path / "fat.img", tmp_path / "mnt"
+    mnt.mkdir()
+    with open(image, "wb") as f:
+        f.truncate(16 * 1024 * 1024)
+    run(["mkfs.vfat", image])
+    proc = run(["fusefat", "-o", "rw+", image, mnt], check=False)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a FAT image here: {proc.stderr.strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["fusermount", "-u", str(mnt)], capture_output=True)
+        subprocess.run(["umount", str(mnt)], capture_output=True)

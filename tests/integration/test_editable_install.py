@@ -19,7 +19,7 @@ from typing import Optional, Tuple
 
 import pytest
 
-from conftest import REPO, SRC_ENV, run, snapshot_tree, wheelhouse_env
+from conftest import REPO, SRC_ENV, needs_fat, run, snapshot_tree, wheelhouse_env
 
 pytestmark = pytest.mark.slow
 
@@ -309,50 +309,29 @@ def test_links_mode_fails_clearly_without_symlinks(example, make_venv, symback_w
     assert 'tool.symback.editable.mode: "links", but symlinks cannot be made' in proc.stdout + proc.stderr
 
 
-def _fusefat_usable() -> bool:
-    return (
-        sys.platform.startswith("linux")
-        and hasattr(os, "geteuid") and os.geteuid() == 0
-        and os.path.exists("/dev/fuse")
-        and shutil.which("fusefat") is not None
-        and shutil.which("mkfs.vfat") is not None
-    )
-
-
-@pytest.mark.skipif(not _fusefat_usable(), reason="needs root, /dev/fuse, fusefat and mkfs.vfat (apt: fusefat dosfstools)")
-def test_fallback_on_a_real_fat_filesystem(tmp_path, make_venv, symback_wheelhouse):
+@needs_fat
+def test_fallback_on_a_real_fat_filesystem(fat_filesystem, make_venv, symback_wheelhouse):
     """A FAT filesystem (FUSE-mounted: the kernel here may lack vfat) refuses symlinks."""
-    image, mnt = tmp_path / "fat.img", tmp_path / "mnt"
-    mnt.mkdir()
-    with open(image, "wb") as f:
-        f.truncate(16 * 1024 * 1024)
-    run(["mkfs.vfat", image])
-    proc = run(["fusefat", "-o", "rw+", image, mnt], check=False)
-    if proc.returncode != 0:
-        pytest.skip(f"cannot mount a FAT image here: {proc.stderr.strip()}")
-    try:
-        project = mnt / "srclayout"
-        # FAT has no modes or symlinks: copy contents only (copytree's copystat fails there)
-        for src in sorted((REPO / "example_projects" / "srclayout").rglob("*")):
-            rel = src.relative_to(REPO / "example_projects" / "srclayout")
-            if "__pycache__" in rel.parts or rel.parts[0] in ("build", "dist"):
-                continue
-            if src.is_dir():
-                (project / rel).mkdir(parents=True, exist_ok=True)
-            else:
-                (project / rel).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(src, project / rel)
-        venv = make_venv()
-        proc = pip_install_e(venv, project, symback_wheelhouse)
-        assert "symlinks unavailable" in proc.stdout + proc.stderr
-        assert pth_files(venv) == {"__editable__.acme_widgets.pth": f"{project / 'src'}\n"}
-        assert "acme-red" in venv.run("-c", "import acme_widgets; print(acme_widgets.color_names())", cwd=venv.path).stdout
-        before = snapshot(project)
-        venv.pip("uninstall", "-y", "acme-widgets")
-        assert snapshot(project) == before
-    finally:
-        subprocess.run(["fusermount", "-u", str(mnt)], capture_output=True)
-        subprocess.run(["umount", str(mnt)], capture_output=True)
+    mnt = fat_filesystem
+    project = mnt / "srclayout"
+    # FAT has no modes or symlinks: copy contents only (copytree's copystat fails there)
+    for src in sorted((REPO / "example_projects" / "srclayout").rglob("*")):
+        rel = src.relative_to(REPO / "example_projects" / "srclayout")
+        if "__pycache__" in rel.parts or rel.parts[0] in ("build", "dist"):
+            continue
+        if src.is_dir():
+            (project / rel).mkdir(parents=True, exist_ok=True)
+        else:
+            (project / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, project / rel)
+    venv = make_venv()
+    proc = pip_install_e(venv, project, symback_wheelhouse)
+    assert "symlinks unavailable" in proc.stdout + proc.stderr
+    assert pth_files(venv) == {"__editable__.acme_widgets.pth": f"{project / 'src'}\n"}
+    assert "acme-red" in venv.run("-c", "import acme_widgets; print(acme_widgets.color_names())", cwd=venv.path).stdout
+    before = snapshot(project)
+    venv.pip("uninstall", "-y", "acme-widgets")
+    assert snapshot(project) == before
 
 
 # ----------------------------------------------------------------------------- lifecycle

@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import SRC_ENV, run, shared_build, wheelhouse_env
+from conftest import SRC_ENV, needs_fat, run, shared_build, wheelhouse_env
 
 pytestmark = [
     pytest.mark.slow,
@@ -179,3 +179,36 @@ def test_convert_turns_the_repaired_copy_wheel_into_the_form(built: Path, tmp_pa
         venv = make_venv()
         venv.pip("install", out)
         assert "answer 42" in venv.run("-c", CHECK).stdout
+
+
+@needs_fat
+def test_link_modes_on_a_filesystem_without_links(tmp_path: Path, fat_filesystem: Path, make_venv) -> None:
+    """FAT refuses symlinks and hard links: the default mode stops before writing and names
+    the other two; hardlink fails naming copy; copy installs copies. (The wheel has no
+    executable member: this fusefat cannot chmod, which any installer needs for one.)"""
+    from conftest import snapshot_tree
+    from wheelmaker import soname_wheel
+
+    venv = make_venv()
+    venv.pip("install", "--quiet", "installer", "packaging", "pathspec")
+    target = fat_filesystem / "site"
+    target.mkdir()
+    before = snapshot_tree(fat_filesystem)
+    source = soname_wheel(tmp_path / "wheel")  # pkg/libfoo.so -> libfoo.so.1 -> libfoo.so.1.2.3, pkg/data -> real
+
+    def install(*options: str):  # type: ignore[no-untyped-def]
+        return venv.run("-m", "symback", "install", "--target", target, *options, source, env=SRC_ENV, check=False)
+
+    proc = install()
+    assert proc.returncode == 1
+    assert "cannot create a symlink" in proc.stderr and "--link-mode hardlink" in proc.stderr \
+        and "--link-mode copy" in proc.stderr, proc.stderr
+    assert snapshot_tree(fat_filesystem) == before
+    proc = install("--link-mode", "hardlink")
+    assert proc.returncode == 1 and "cannot create a hard link" in proc.stderr \
+        and "--link-mode copy" in proc.stderr, proc.stderr
+    assert snapshot_tree(fat_filesystem) == before
+    install("--link-mode", "copy").check_returncode()
+    pkg = target / "pkg"
+    assert (pkg / "libfoo.so").read_bytes() == (pkg / "libfoo.so.1").read_bytes() == (pkg / "libfoo.so.1.2.3").read_bytes()
+    assert (pkg / "data" / "sub" / "b.txt").read_text() == "b\n"
