@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-SUITES = ["build", "links", "editable", "native"]
+SUITES = ["build", "links", "editable", "native", "pipeline"]
 
 
 def load(name: str) -> ModuleType:

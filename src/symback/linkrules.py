@@ -74,7 +74,7 @@ def check_archive_path(path: str, *, source: str, what: str) -> str:
     ``source`` says where the path came from (``"foo-1.0.dist-info/LINKS line 3"``) and
     ``what`` what it is (``"link path"``, ``"target path"``).
     """
-    why = _archive_path_problem(path)
+    why = _archive_path_problem(path) or _data_path_problem(path)
     if why is not None:
         raise LinksError(f"{source}: {what} {_show(path)}: {why}. {_FIX_ARCHIVE_PATH}.")
     return path
@@ -83,7 +83,9 @@ def check_archive_path(path: str, *, source: str, what: str) -> str:
 def archive_name_problem(path: str) -> str | None:
     """Why ``path`` is not a clean archive path, or None: the one rule set every path in a
     wheel follows (member names and RECORD paths, read by ``wheelfile``, and both LINKS
-    columns)."""
+    columns). A LINKS path must also lie inside a ``.data`` scheme directory when it is in
+    ``.data`` (:func:`check_archive_path`); a member name there is checked by the reader,
+    which also sees the zip's directory entries (``name.data/``)."""
     return _archive_path_problem(path)
 
 
@@ -138,6 +140,12 @@ def _archive_path_problem(path: str) -> str | None:
                 f"its segment {_show(segment[:20] + '...')} is {size} bytes long, more "
                 f"than the {MAX_SEGMENT_BYTES} file systems allow"
             )
+    return None
+
+
+def _data_path_problem(path: str) -> str | None:
+    """For a LINKS path: inside a ``.data`` directory, it must lie in a scheme directory."""
+    segments = path.split("/")
     if segments[0].lower().endswith(".data"):
         from .common import DATA_SCHEMES
 

@@ -337,6 +337,20 @@ def test_links_inside_scheme_directories_are_made_relative(tmp_path: Path, env: 
     assert not os.path.lexists(Path(env.data) / "lib/libfoo.so")
 
 
+def test_directory_entries_of_data_directories_are_fine(tmp_path: Path, env: Environment) -> None:
+    """auditwheel (and `wheel pack`) write zip entries for directories: `demo-1.0.data/`,
+    `demo-1.0.data/scripts/`; a .data link row must not make those names suspect."""
+    import zipfile
+
+    wheel = make_wheel(tmp_path / "w", DATA_FILES, [(f"{DATA}/scripts/samu", f"{DATA}/scripts/ninja")],
+                       wheel_version="2.0")
+    with zipfile.ZipFile(wheel, "a") as zf:
+        for name in (f"{DATA}/", f"{DATA}/scripts/", f"{DATA}/data/", "pkg/"):
+            zf.writestr(zipfile.ZipInfo(name), b"")
+    install_wheels([wheel], env)
+    assert os.readlink(Path(env.scripts) / "samu") == "ninja"
+
+
 @pytest.mark.parametrize(
     ("links", "match"),
     [
