@@ -367,8 +367,8 @@ def vcs_version(root: Path, config: VersionConfig, dist_name: str) -> FoundVersi
     except ImportError:
         raise BuildError(
             f"{_WHERE} source: \"vcs\" needs {VCS_REQUIREMENT!r}, which is not installed. Build with a "
-            "PEP 517 frontend (pip, uv, python -m build), which installs it, or install it with "
-            "--no-isolation builds."
+            "PEP 517 frontend (pip, uv, python -m build), which installs it; for --no-isolation builds, "
+            f"install it first (pip install '{VCS_REQUIREMENT}')."
         ) from None
     overrides: Dict[str, Any] = {"root": str(root), "search_parent_directories": True}
     if config.version_scheme:

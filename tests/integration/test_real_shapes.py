@@ -362,3 +362,30 @@ def test_installed_versions_match(installer: str, symback_shapes: Path, make_ven
     assert script.read_text().splitlines()[0] != "#!python"  # rewritten by the installer
     out = run([script]).stdout.split()
     assert out[0] == "0.4.0" and Path(out[1]).resolve() == venv.path.resolve()
+
+
+def test_editable_install_of_a_vcs_project_creates_its_version_module(
+    tmp_path: Path, symback_wheelhouse: Path, make_venv
+) -> None:
+    """hatch-vcs and setuptools-scm write the version module into the tree; symback's release
+    builds never do, but an editable install runs the tree, so there it is created (only
+    because it is absent)."""
+    repo = make_vcs_repo(tmp_path / "vcspkg", BUILD_SYSTEM, VCS_SYMBACK)
+    head = git(repo, "rev-parse", "--short=9", "HEAD")
+    venv = make_venv("editable", seed=True)
+    proc = venv.pip("install", "-e", repo, env=wheelhouse_env(symback_wheelhouse))
+    module = repo / "src/vcspkg/_version.py"
+    assert module.is_file()
+    expected = f"1.2.1.dev1+g{head}"
+    out = venv.run("-c", "import vcspkg; print(vcspkg.__version__, vcspkg.version_tuple)", cwd=venv.path).stdout
+    assert out.split()[0] == expected, proc.stdout + proc.stderr
+    # The module is gitignored: the tree stays clean, and a release build accepts it
+    # (it is symback's own output) and ships the same bytes.
+    assert git(repo, "status", "--porcelain") == ""
+    user_text = "__version__ = 'mine'\n"
+    module.write_text(user_text)
+    failed = run([sys.executable, "-m", "build", "--installer", "uv", "--wheel", "--outdir", tmp_path / "d", repo],
+                 env=wheelhouse_env(symback_wheelhouse), check=False)
+    assert failed.returncode != 0
+    assert "src/vcspkg/_version.py: exists and differs from the version module symback writes" in failed.stdout + failed.stderr
+    assert module.read_text() == user_text  # never overwritten
