@@ -445,7 +445,8 @@ def generated_file(root: Path, table: Mapping[str, Any], version: str) -> Option
     no archive to put it in, creates it when it is absent: :func:`ensure_in_tree`). A
     file already at that path must hold exactly these bytes, or be one symback wrote
     (it starts with :data:`GENERATED_MARKER`): symback never ships its module over a
-    file the user wrote.
+    file the user wrote. In an unpacked sdist (``PKG-INFO`` at the root) a module another
+    backend wrote for the same version ships as it is.
     """
     config = version_config(table)
     if config.file is None:
@@ -459,6 +460,10 @@ def generated_file(root: Path, table: Mapping[str, Any], version: str) -> Option
             current = b""
         # symback's own earlier output (an editable install wrote it) may be replaced.
         if current != data and not current.startswith(GENERATED_MARKER.encode()):
+            if current and (root / "PKG-INFO").is_file():
+                # An unpacked sdist another backend made (hatch-vcs, setuptools-scm) carries
+                # its own module, written for this same version: it ships as it is.
+                return GeneratedFile(config.file, current)
             raise BuildError(
                 f"{config.file}: exists and differs from the version module symback writes there "
                 f"([tool.symback.version] file) for version {version}. Delete it (symback writes it "
