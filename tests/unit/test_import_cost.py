@@ -61,6 +61,7 @@ def test_small_wheel_build_loads_only_what_it_needs(tmp_path) -> None:
         "pathspec", "difflib", "csv", "unicodedata",
         "threading", "queue",  # a project this small is deflated in the calling thread
         "zipfile", "tarfile", "tempfile", "concurrent.futures", "email",
+        "symback.versions", "ast",  # only a dynamic version is read (by parsing)
     }
     assert not heavy & loaded, sorted(heavy & loaded)
 
@@ -111,3 +112,20 @@ def test_editable_build_loads_only_what_it_needs(tmp_path, mode: str) -> None:
         assert not _EDITABLE_HEAVY & loaded, (attempt, sorted(_EDITABLE_HEAVY & loaded))
     assert len(list(out.glob("p-1.0-0editable-*.whl"))) == 1
     assert (project / "build").is_dir() == (mode == "links")
+
+
+def test_dynamic_version_loads_no_vcs_code(tmp_path) -> None:
+    """A version re-exported from a module is read with ast alone: no vcs-versioning, no
+    packaging.version for a plain release number."""
+    project = tmp_path / "p"
+    (project / "src/p").mkdir(parents=True)
+    (project / "pyproject.toml").write_text('[project]\nname = "p"\ndynamic = ["version"]\n')
+    (project / "src/p/__init__.py").write_text("from ._v import __version__\n")
+    (project / "src/p/_v.py").write_text("__version__ = '1.0'\n")
+    out = tmp_path / "out"
+    loaded = _modules_after(
+        f"import os; os.chdir({str(project)!r}); import symback; symback.build_wheel({str(out)!r})"
+    )
+    assert (out / "p-1.0-py3-none-any.whl").is_file()
+    assert "symback.versions" in loaded
+    assert not {m for m in loaded if m.startswith(("vcs_versioning", "packaging.version", "difflib"))}
