@@ -107,7 +107,7 @@ def write_modules_project(root: Path, rng: random.Random, p: dict) -> None:
         (sub / "__init__.py").write_text(_init(f"{p['package']}.sub_{s:02d}", rng, words))
         for m in range(per):
             (sub / f"mod_{m:03d}.py").write_text(
-                module_source(rng, words, f"module {s}.{m}", p["functions"] + rng.randint(-2, 2))
+                module_source(rng, words, f"module {s}.{m}", p["functions"] + rng.randint(-p.get("jitter", 2), p.get("jitter", 2)))
             )
 
 
@@ -158,6 +158,13 @@ def build_projects(*, quick: bool, seed: int) -> list[ProjectSpec]:
             ProjectInfo("bench-many", "bench_many"),
             {"kind": "modules", "package": "bench_many", "subpackages": many_subs,
              "modules": many_modules, "functions": 8, "seed": seed, "v": 1},
+            write_modules_project,
+        ),
+        ProjectSpec(
+            "tiny", f"{many_modules:,} tiny modules (~700 bytes) in {many_subs} subpackages",
+            ProjectInfo("bench-tiny", "bench_tiny"),
+            {"kind": "modules", "package": "bench_tiny", "subpackages": many_subs,
+             "modules": many_modules, "functions": 1, "jitter": 1, "seed": seed, "v": 1},
             write_modules_project,
         ),
         ProjectSpec(

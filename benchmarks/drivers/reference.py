@@ -2,10 +2,13 @@
 
     python reference.py zip PROJECT_DIR OUTPUT_DIR RESULT_JSON   # zipfile, ZIP_DEFLATED (level 6)
     python reference.py tar PROJECT_DIR OUTPUT_DIR RESULT_JSON   # tarfile "w:gz" (level 9)
+    python reference.py editable PROJECT_DIR OUTPUT_DIR RESULT_JSON  # a 4-member editable wheel
 
 ``zip`` writes every file under PROJECT_DIR/src (what a wheel ships, minus dist-info and
 RECORD hashing); ``tar`` writes the whole PROJECT_DIR (what an sdist ships, minus
-PKG-INFO). Sorted order, no parallelism. Both first parse PROJECT_DIR/pyproject.toml with
+PKG-INFO). ``editable`` writes what the smallest editable wheel holds (METADATA, WHEEL,
+RECORD and a one-line ``.pth``) with ``zipfile``: the floor of any Python backend's
+``build_editable``. Sorted order, no parallelism. Both first parse PROJECT_DIR/pyproject.toml with
 ``tomllib`` (3.11+), the one thing every Python backend must do before it writes a byte.
 Same result file as hook.py.
 """
@@ -54,6 +57,20 @@ def main() -> None:
         with tarfile.open(os.path.join(outdir, basename), "w:gz") as tf:
             for path in files(project):
                 tf.add(path, os.path.join(top, os.path.relpath(path, project)), recursive=False)
+    elif kind == "editable":
+        import zipfile
+
+        t1 = time.perf_counter()
+        basename = "reference-1.0-py3-none-any.whl"
+        members = {
+            "reference.pth": os.path.join(os.path.abspath(project), "src") + "\n",
+            "reference-1.0.dist-info/METADATA": "Metadata-Version: 2.4\nName: reference\nVersion: 1.0\n",
+            "reference-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: reference\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+            "reference-1.0.dist-info/RECORD": "",
+        }
+        with zipfile.ZipFile(os.path.join(outdir, basename), "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, text in members.items():
+                zf.writestr(name, text)
     else:
         raise SystemExit(f"unknown reference kind {kind!r}")
     t2 = time.perf_counter()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-SUITES = ["build", "links", "editable", "native", "pipeline"]
+SUITES = ["build", "links", "editable", "native", "pipeline", "devloop"]
 
 
 def load(name: str) -> ModuleType:

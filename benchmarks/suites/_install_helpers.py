@@ -50,7 +50,7 @@ DRIVER = Path(__file__).resolve()
 # to the versions in the benchmark venv (the versions the report's header shows); the
 # rest are the latest releases. hatchling's own dependencies come with it.
 _PINNED = {"setuptools": "setuptools", "hatchling": "hatchling", "flit-core": "flit-core",
-           "packaging": "packaging", "pathspec": "pathspec"}
+           "uv-build": "uv-build", "packaging": "packaging", "pathspec": "pathspec"}
 _LATEST = ["pip", "installer", "editables"]
 
 
