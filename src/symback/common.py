@@ -87,6 +87,43 @@ def load_toml(path: Path) -> dict[str, Any]:
         ) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path.name}: invalid TOML: {error}. Fix the syntax there.") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{path.name}: byte {error.start}: not valid UTF-8 ({error.reason}); TOML files are "
+            "UTF-8. Save the file as UTF-8."
+        ) from None
+    except RecursionError:
+        raise ConfigError(
+            f"{path.name}: arrays or inline tables are nested too deeply for the TOML parser. "
+            "Flatten them (no real configuration nests more than a few levels)."
+        ) from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read ({error.strerror or error}). Check the file.") from None
+
+
+def resource_problem(error: BaseException, path: "str | os.PathLike[str] | None") -> "str | None":
+    """For an OSError saying a resource ran out (ENOSPC, EDQUOT), one sentence naming
+    ``path`` and what ran out (disk space, inodes or the quota); None for any other error."""
+    import errno
+
+    code = getattr(error, "errno", None)
+    if code not in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return None
+    where = os.fspath(path) if path is not None else "the output directory"
+    if code != errno.ENOSPC:
+        return (f"{where}: your disk quota on that file system is used up (EDQUOT). Free "
+                "some of it (or ask for a larger quota) and run the command again.")
+    what = "disk space"
+    probe = where
+    while probe and not os.path.exists(probe) and os.path.dirname(probe) != probe:
+        probe = os.path.dirname(probe)
+    if hasattr(os, "statvfs"):
+        with contextlib.suppress(OSError):
+            st = os.statvfs(probe)
+            if st.f_files and st.f_favail == 0 and st.f_bavail > 0:
+                what = "inodes (it can hold no more files, though space is left)"
+    return (f"{where}: the file system holding it is out of {what} (ENOSPC). Free some there, "
+            "or write elsewhere, and run the command again.")
 
 
 @contextlib.contextmanager
@@ -96,15 +133,24 @@ def atomic_output(final: Path) -> Iterator[Path]:
     A build that fails part-way thus never leaves a half-written archive where a
     frontend (or a user) would take it for a finished one.
     """
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _exclusive_temp(final)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _exclusive_temp(final)
+    except OSError as error:
+        problem = resource_problem(error, final.parent)
+        if problem is None:
+            raise
+        raise BuildError(problem) from None
     try:
         yield tmp
         os.chmod(tmp, 0o644 & ~_umask())
         os.replace(tmp, final)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+        problem = resource_problem(error, final)
+        if problem is not None:  # the half-written file is gone; say what ran out, where
+            raise BuildError(problem) from None
         raise
 
 

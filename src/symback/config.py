@@ -327,7 +327,7 @@ def load_project(root: Path, settings: Optional[BuildSettings] = None, *, read_v
     run before the build requirements that compute it are installed.
     """
     from .files import discover_packages
-    from .metadata import load_metadata
+    from .metadata import MAX_NAME_CHARS, load_metadata
 
     root = Path(root).resolve()
     pyproject = load_toml(root / "pyproject.toml")
@@ -346,8 +346,8 @@ def load_project(root: Path, settings: Optional[BuildSettings] = None, *, read_v
     tool_config = ToolConfig.from_table(tool_table).with_settings(settings or BuildSettings())
 
     name = project_table.get("name")
-    if not isinstance(name, str) or not name:
-        # Let the metadata loader word the error about the name.
+    if not isinstance(name, str) or not name or len(name) > MAX_NAME_CHARS:
+        # Let the metadata loader word the error about the name (before it names files).
         load_metadata(project_table, root=root, version_file=None)
         raise AssertionError("load_metadata accepted a project without a name")  # pragma: no cover
     packages = discover_packages(root, name, tool_config.packages)

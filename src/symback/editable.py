@@ -515,7 +515,7 @@ def materialize_tree(tree: Path, links: Iterable[TreeLink]) -> None:
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise SymlinksUnavailable(error.errno, error.strerror or str(error), str(parent)) from None
+        raise _unavailable(error, parent) from None
     # ".." in a link value climbs the directories the link really sits in; relative
     # values are only written where those are the directories the path names.
     physical = os.path.realpath(parent) == os.path.abspath(parent)
@@ -530,7 +530,7 @@ def materialize_tree(tree: Path, links: Iterable[TreeLink]) -> None:
     try:
         tmp = _make_temp_dir(parent, f".{tree.name}.", ".tmp")
     except OSError as error:
-        raise SymlinksUnavailable(error.errno, error.strerror or str(error), str(parent)) from None
+        raise _unavailable(error, parent) from None
     _remove_leftovers(tree)
     try:
         (tmp / ".gitignore").write_bytes(_GITIGNORE)
@@ -542,7 +542,7 @@ def materialize_tree(tree: Path, links: Iterable[TreeLink]) -> None:
                 os.symlink(value, where, target_is_directory=link.is_dir)
             except OSError as error:
                 if first is None:  # the first link: symlinks do not work here
-                    raise SymlinksUnavailable(error.errno, error.strerror or str(error), str(where)) from None
+                    raise _unavailable(error, where) from None
                 raise
             if first is None:
                 first = (where, value)
@@ -558,7 +558,23 @@ def materialize_tree(tree: Path, links: Iterable[TreeLink]) -> None:
         if created and isinstance(error, SymlinksUnavailable):
             with contextlib.suppress(OSError):
                 parent.rmdir()
+        from .common import resource_problem
+
+        problem = resource_problem(error, tree.parent)
+        if problem is not None:
+            raise BuildError(problem) from None
         raise
+
+
+def _unavailable(error: OSError, path: Path) -> Exception:
+    """What a failed ``mkdir``/``symlink`` for the tree means: a full disk (a BuildError
+    saying what ran out, where) or, for any other error, no symlinks there."""
+    from .common import resource_problem
+
+    problem = resource_problem(error, path)
+    if problem is not None:
+        return BuildError(problem)
+    return SymlinksUnavailable(error.errno, error.strerror or str(error), str(path))
 
 
 _GITIGNORE = b"# Made by symback for an editable install: never commit it.\n*\n"
@@ -700,7 +716,10 @@ def _remove_tree(path: "os.PathLike[str] | str") -> None:
 
 
 def _remove_leftovers(tree: Path) -> None:
-    """Temporary trees that interrupted builds left beside ``tree``."""
+    """Temporary trees that interrupted builds left beside ``tree``, whatever their age: a
+    ``.tmp`` tree is named after the process that makes it (``_new_name``), and only one whose
+    process is gone (or, where that cannot be asked, older than an hour) is removed, so a
+    concurrent build's tree in the making stays."""
     now = time.time()
     prefix = f".{tree.name}."
     with contextlib.suppress(OSError):
@@ -708,9 +727,26 @@ def _remove_leftovers(tree: Path) -> None:
             if not item.name.startswith(prefix):
                 continue
             if item.name.endswith(".old") or (
-                item.name.endswith(".tmp") and now - item.stat(follow_symlinks=False).st_mtime > _STALE_SECONDS
+                item.name.endswith(".tmp") and (
+                    _maker_gone(item.name[len(prefix):])
+                    or now - item.stat(follow_symlinks=False).st_mtime > _STALE_SECONDS
+                )
             ):
                 _remove(Path(item.path))
+
+
+def _maker_gone(name: str) -> bool:
+    """Whether the process whose id starts ``name`` (``<pid>-<hex>.tmp``) has exited."""
+    pid = name.split("-", 1)[0]
+    if os.name == "nt" or not pid.isdigit() or not pid.isascii():
+        return False  # os.kill(pid, 0) would terminate the process on Windows
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, ValueError, OverflowError):
+        return False
+    return False
 
 
 # --------------------------------------------------------------------------- the wheel

@@ -218,10 +218,28 @@ def _explicit_package(root: Path, entry: str) -> PackageRoot:
 # -- ignore rules ---------------------------------------------------------------------
 
 
-def _compile(lines: Sequence[str]) -> "pathspec.GitIgnoreSpec":
+def _compile(lines: Sequence[str], where: str = "[tool.symback] include/exclude") -> "pathspec.GitIgnoreSpec":
+    """``lines`` as one gitignore spec; a pattern that does not compile (``[z-a]``) is a
+    ConfigError naming ``where`` (the key, or the .gitignore file) and the pattern."""
+    import re
+
     import pathspec
 
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except (ValueError, TypeError, RecursionError, re.error):
+        pass
+    for line in lines:  # find the culprit (rare: only on error)
+        try:
+            pathspec.GitIgnoreSpec.from_lines([line])
+        except (ValueError, TypeError, RecursionError, re.error) as error:
+            from .errors import ConfigError
+
+            raise ConfigError(
+                f"{where}: the pattern {line[:80]!r} is not a valid gitignore pattern "
+                f"({str(error)[:120]}). Fix it (a range such as [a-z] goes from low to high)."
+            ) from None
+    raise ConfigError(f"{where}: the patterns do not compile. Check them.")
 
 
 class IgnoreRules:
@@ -235,8 +253,8 @@ class IgnoreRules:
         # sdist's "build" and "dist"): exclude patterns "/build/", "/dist/" without pathspec.
         self._root_dirs_out = frozenset(root_dirs_out)
         # pathspec is imported only when there is a pattern to compile.
-        self._include = _compile(include) if include else None
-        self._exclude = _compile(exclude) if exclude else None
+        self._include = _compile(include, "pyproject.toml: [tool.symback] include") if include else None
+        self._exclude = _compile(exclude, "pyproject.toml: [tool.symback] exclude") if exclude else None
         # directory (relative, "" for the root) -> the spec of its .gitignore
         self._gitignores: Dict[str, Optional["pathspec.GitIgnoreSpec"]] = {}
         self._above: Dict[str, Tuple[Tuple[int, "pathspec.GitIgnoreSpec"], ...]] = {}
@@ -247,7 +265,7 @@ class IgnoreRules:
             spec = None
             if path.is_file() and not path.is_symlink():
                 with open(path, encoding="utf-8", errors="surrogateescape") as f:
-                    spec = _compile(f.read().splitlines())
+                    spec = _compile(f.read().splitlines(), str(path))
             self._gitignores[rel_dir] = spec
         return self._gitignores[rel_dir]
 

@@ -38,7 +38,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
-from .common import normalize_name
+from .common import normalize_name, resource_problem
 from .errors import InstallError, SymbackError
 from .journal import Interrupted, Operation, deferred_signals, handle_signals, locked, recover
 from .wheelfile import WheelContents, check_editable_targets, open_wheel
@@ -431,6 +431,17 @@ def _rmdir_steps(top: str) -> list[list[object]]:
     return [["rmdir", d, stat.S_IMODE(os.lstat(d).st_mode)] for d in reversed(dirs)]
 
 
+def _shown_path(error: BaseException, default: str) -> str:
+    """The path an OSError names, as the user will know it: a staged file by its final
+    place (without the hidden ``.symback-stage-*`` directory), else ``default``."""
+    import re
+
+    path = getattr(error, "filename", None)
+    if not isinstance(path, str):
+        return default
+    return re.sub(r"[/\\]\.symback-(stage|old)-[0-9a-f]+-[0-9]+(?=[/\\]|$)", "", path)
+
+
 def _report(message: str) -> None:
     print(f"symback: {message}", file=sys.stderr)
 
@@ -444,30 +455,40 @@ def _operation(
     on an error (or SIGINT/SIGTERM) before the commit is done, every change is undone."""
     report = report or _report
     purelib = os.path.abspath(env.purelib)
-    with handle_signals(), locked(purelib, what, timeout=lock_timeout, report=report):
-        message = recover(purelib, env.roots())
-        if message:
-            report(message)
-        op = Operation(purelib, kind, what)
-        try:
-            yield op
-            with deferred_signals():  # a signal now waits for the cleanup (and says so)
-                op.finish()
-        except Interrupted as error:
-            if op.committed:
-                error.committed = True
-                op.finish()
-            else:
-                op.abort()
-            raise
-        except BaseException as error:
-            op.abort()
-            if isinstance(error, SymbackError) or not isinstance(error, Exception):
+    try:
+        with handle_signals(), locked(purelib, what, timeout=lock_timeout, report=report):
+            message = recover(purelib, env.roots())
+            if message:
+                report(message)
+            op = Operation(purelib, kind, what)
+            try:
+                yield op
+                with deferred_signals():  # a signal now waits for the cleanup (and says so)
+                    op.finish()
+            except Interrupted as error:
+                if op.committed:
+                    error.committed = True
+                    op.finish()
+                else:
+                    op.abort()
                 raise
-            raise InstallError(
-                f"{what}: failed ({type(error).__name__}: {error}); every change was rolled "
-                "back. Fix the cause and run the command again."
-            ) from error
+            except BaseException as error:
+                # What ran out is seen before the rollback frees it again.
+                problem = resource_problem(error, _shown_path(error, purelib))
+                op.abort()
+                if isinstance(error, SymbackError) or not isinstance(error, Exception):
+                    raise
+                if problem is not None:
+                    raise InstallError(f"{what}: {problem[:-1]}; every change was rolled back.") from None
+                raise InstallError(
+                    f"{what}: failed ({type(error).__name__}: {error}); every change was rolled "
+                    "back. Fix the cause and run the command again."
+                ) from error
+    except OSError as error:  # taking the lock, recovering, starting the journal
+        problem = resource_problem(error, _shown_path(error, purelib))
+        if problem is None:
+            raise
+        raise InstallError(f"{what}: {problem}") from None
 
 
 # ----------------------------------------------------------------------------- staging
@@ -610,6 +631,9 @@ def _probe_symlinks(st: _Staged, schemes: set[str]) -> None:
         try:
             os.symlink("probe-target", probe)
         except (OSError, NotImplementedError) as error:
+            problem = resource_problem(error, st.scheme[scheme])
+            if problem is not None:  # a full disk is not a lack of symlink support
+                raise InstallError(f"{st.wheel.name}: {problem}") from None
             raise InstallError(
                 f"{st.wheel.name}: .dist-info/LINKS: cannot create a symlink in "
                 f"{st.scheme[scheme]} ({error}), and the wheel has {len(st.wheel.links)} "
@@ -679,11 +703,14 @@ def _stage_links(st: _Staged, dest, *, link_mode: str) -> list:  # type: ignore[
         try:
             os.symlink(value, staged, target_is_directory=is_dir)
         except (OSError, NotImplementedError) as error:
+            problem = resource_problem(error, st.scheme[scheme])
+            if problem is not None:
+                raise InstallError(f"{wheel.name}: {link.path}: {problem}") from None
+            # The probe made a symlink in this directory: symlinks work here, this one failed.
             raise InstallError(
-                f"{wheel.name}: {link.path}: cannot create a symlink here ({error}); this "
-                "filesystem or platform (or your privileges) does not allow it, and PEP 778 "
-                "forbids a silent copy. Install with --link-mode hardlink or --link-mode copy, "
-                "or onto a filesystem that supports symlinks (on Windows: enable Developer Mode)."
+                f"{wheel.name}: {link.path}: cannot create the symlink ({error}), although "
+                f"symlinks work in {st.scheme[scheme]}. Check the path and its directory, then "
+                "run the command again."
             ) from None
         st.link_paths.add(st.final(scheme, rel))
         out.append((scheme, RecordEntry(rel, None, None)))

@@ -399,6 +399,7 @@ def load_metadata(
     name = _load_name(project)
     dynamic = _load_dynamic(project)
     version = _load_version(project, dynamic, root, version_file, version_table)
+    _check_file_name_length(name, version)
 
     description = None
     if "description" in project:
@@ -523,6 +524,14 @@ def _load_name(project: Mapping[str, Any]) -> str:
             "name", "required key is missing", fix='Add name = "your-project" to [project].'
         )
     name = _string("name", project["name"], 'name = "your-project"')
+    if len(name) > MAX_NAME_CHARS:
+        raise _error(
+            "name",
+            f"{len(name)} characters long, more than the {MAX_NAME_CHARS} that leave room in the "
+            "archives' file names (255 bytes on most file systems) for the version and tags",
+            name[:40] + "...",
+            "Shorten the name.",
+        )
     if not re.fullmatch(_VALID_NAME, name):
         raise _error(
             "name",
@@ -611,6 +620,28 @@ def _load_version(
             'version such as "1.2.3", "1.2.3rc1" or "1.2.3.post1".'
         )
     return version
+
+
+# name + version in the longest file name a build writes (`<name>-<version>-0editable-<tag>.whl`,
+# `build/__editable__.<name>-<tag>`...): tags take up to ~90 bytes of a file system's 255.
+MAX_NAME_VERSION_BYTES = 150
+MAX_NAME_CHARS = 120
+
+
+def _check_file_name_length(name: str, version: str) -> None:
+    """Refuse, before any file is written, a name and version whose wheel file name would
+    not fit in a file system's 255 bytes (the build would fail half-way with ENAMETOOLONG)."""
+    size = len(f"{filename_name(name)}-{version}".encode("utf-8"))
+    if size <= MAX_NAME_VERSION_BYTES:
+        return
+    key = "version" if len(version) >= len(name) else "name"
+    value = version if key == "version" else name
+    raise ConfigError(
+        f"pyproject.toml: [project] {key}: {_show(value, 60)} is {len(value)} characters long; "
+        f"name and version together take {size} bytes of the archives' file names, more than the "
+        f"{MAX_NAME_VERSION_BYTES} that leave room for the tags within the 255 bytes file "
+        f"systems allow. Shorten the {key}."
+    )
 
 
 # A plain release number with no leading zeros is its own PEP 440 normal form.

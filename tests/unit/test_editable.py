@@ -394,3 +394,21 @@ def test_reinstall_keeps_an_identical_tree(tmp_path):
     materialize_tree(tree, [TreeLink("ns/pkg", str(other), is_dir=True)])
     assert tree.stat().st_ino != inode
     assert os.readlink(tree / "ns" / "pkg") == "../../../src/other"
+
+
+def test_stale_trees_of_dead_builds_go_whatever_their_age(tmp_path):
+    """A killed build's fresh .tmp tree goes with the next build; a live build's stays."""
+    import subprocess
+    import sys
+
+    target = write(tmp_path / "src" / "m.py", "m\n")
+    tree = tmp_path / "build" / "t"
+    materialize_tree(tree, [TreeLink("m.py", str(target))])
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = write(tmp_path / "build" / f".t.{dead}-0badc0de.tmp" / "m.py", "half\n").parent
+    live = write(tmp_path / "build" / f".t.{os.getppid()}-0badc0de.tmp" / "m.py", "busy\n").parent
+    materialize_tree(tree, [TreeLink("n.py", str(target))])
+    assert not stale.exists()  # written a moment ago, its maker gone
+    assert live.exists()  # its maker is alive: a concurrent build
+    assert target.read_text() == "m\n"
