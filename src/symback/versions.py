@@ -286,42 +286,83 @@ class ModuleReader:
                 return FoundVersion(value.value.strip(), f"{shown}: {name}")
             if isinstance(value, ast.Name):  # `__version__ = version` after importing `version`
                 return self._resolve(path, value.id, found.lineno, chain)
+            if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):
+                # `__version__ = about.__version__` after `from . import about`
+                module = self._module_bound_to(path, value.value.id, found.lineno, shown, line)
+                return self._resolve(module, value.attr, None, chain)
         raise ConfigError(
             f"{shown}: line {found.lineno}: {name} is not a string literal: {line}. symback reads "
             f"the version without importing the module, so it cannot evaluate this. {fix}"
         )
 
-    def _import_target(self, path: Path, node: "ast.ImportFrom", shown: str, line: str) -> Path:
-        fix = (
-            "symback follows imports of the version only into modules of the project. Write the "
-            'version as a string here, or name the file that holds it with [tool.symback.version] path.'
-        )
-        if node.level:
+    def _find_module(self, path: Path, level: int, parts: List[str]) -> Optional[Path]:
+        """The file of module ``parts`` imported from ``path`` (relatively at ``level``, or
+        absolutely: looked for from the module's own directory up to the project root)."""
+        if level:
             base = path.parent
-            for _ in range(node.level - 1):
+            for _ in range(level - 1):
                 base = base.parent
             bases = [base]
-            parts = node.module.split(".") if node.module else []
         else:
             # `from pkg._version import __version__`: look for `pkg` in each directory
             # from the module's own up to the project root (a src/ directory, a namespace).
             bases = [path.parent, *path.parent.parents]
             if self.root in bases:
                 bases = bases[: bases.index(self.root) + 1]
-            parts = (node.module or "").split(".")
-        if not parts:
-            raise ConfigError(
-                f"{shown}: line {node.lineno}: {line}: imports a submodule, not a string. {fix}"
-            )
         for base in bases:
             module = base.joinpath(*parts)
             for candidate in (module.with_name(parts[-1] + ".py"), module / "__init__.py"):
                 if candidate.is_file():
                     return candidate
-        raise ConfigError(
-            f"{shown}: line {node.lineno}: {line}: the module it imports from is not a file of the "
-            f"project (looked for {'/'.join(parts)}.py and {'/'.join(parts)}/__init__.py). {fix}"
-        )
+        return None
+
+    def _import_target(self, path: Path, node: "ast.ImportFrom", shown: str, line: str) -> Path:
+        parts = node.module.split(".") if node.module else []
+        if not parts:
+            raise ConfigError(
+                f"{shown}: line {node.lineno}: {line}: imports a submodule, not a string. {_FOLLOW_FIX}"
+            )
+        target = self._find_module(path, node.level, parts)
+        if target is None:
+            raise ConfigError(
+                f"{shown}: line {node.lineno}: {line}: the module it imports from is not a file of the "
+                f"project (looked for {'/'.join(parts)}.py and {'/'.join(parts)}/__init__.py). {_FOLLOW_FIX}"
+            )
+        return target
+
+    def _module_bound_to(self, path: Path, name: str, before: int, shown: str, line: str) -> Path:
+        """The module file the name ``name`` is bound to before line ``before``:
+        ``from . import about``, ``from .pkg import about``, ``import pkg.about as about``."""
+        import ast
+
+        tree, _ = self._parse(path)
+        bound = None
+        for node in _top_level(tree.body):
+            if node.lineno >= before:
+                break
+            if _binds(node, name):
+                bound = node
+        parts: List[str] = []
+        level = 0
+        if isinstance(bound, ast.ImportFrom):
+            alias = next(a for a in bound.names if (a.asname or a.name) == name)
+            parts, level = (bound.module.split(".") if bound.module else []) + [alias.name], bound.level
+        elif isinstance(bound, ast.Import):
+            alias = next(a for a in bound.names if (a.asname or a.name.split(".")[0]) == name)
+            parts = alias.name.split(".") if alias.asname else [name]
+        target = self._find_module(path, level, parts) if parts else None
+        if target is None:
+            raise ConfigError(
+                f"{shown}: line {before}: {line}: {name} is not a module of the project that symback "
+                f"can read. {_FOLLOW_FIX}"
+            )
+        return target
+
+
+_FOLLOW_FIX = (
+    "symback follows imports of the version only into modules of the project. Write the "
+    "version as a string here, or name the file that holds it with [tool.symback.version] path."
+)
 
 
 def _top_level(body: Sequence["ast.stmt"]) -> List["ast.stmt"]:

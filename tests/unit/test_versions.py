@@ -66,10 +66,16 @@ def dynamic(root: Path, files: dict, extra: str = "", name: str = "demo") -> Pat
         # an absolute import of the package's own module
         {"src/demo/__init__.py": "from demo.version import __version__\n",
          "src/demo/version.py": "__version__ = '3.10'\n"},
+        # an attribute of a submodule
+        {"src/demo/__init__.py": "from . import about\n__version__ = about.__version__\n",
+         "src/demo/about.py": "__version__ = '3.10'\n"},
+        {"src/demo/__init__.py": "import demo.meta.v as v\n__version__ = v.VERSION\n",
+         "src/demo/meta/__init__.py": "", "src/demo/meta/v.py": "VERSION = '3.10'\n"},
         # a single-module project
         {"demo.py": "from _demo_version import __version__\n", "_demo_version.py": "__version__ = '3.10'\n"},
     ],
-    ids=["idna", "rebound", "renamed", "later-name", "deep", "try", "absolute", "module"],
+    ids=["idna", "rebound", "renamed", "later-name", "deep", "try", "absolute", "attribute",
+         "import-as-attribute", "module"],
 )
 def test_reexported_version_is_followed(tmp_path: Path, files: dict) -> None:
     assert version_of(dynamic(tmp_path, files)) == "3.10"
@@ -110,6 +116,8 @@ def test_cycle_is_an_error_naming_the_chain(tmp_path: Path) -> None:
          "src/demo/__init__.py: line 2", "not a string literal"),
         ("from os import sep as __version__\n", "src/demo/__init__.py: line 1", "not a file of the project"),
         ("__version__ = __version__\n", "src/demo/__init__.py: line 1: __version__ is used before it is set", ""),
+        ("import importlib.metadata as md\n__version__ = md.version\n", "src/demo/__init__.py: line 2",
+         "md is not a module of the project"),
     ],
 )
 def test_unfollowable_versions_name_file_line_and_fix(tmp_path: Path, init: str, shown: str, problem: str) -> None:
