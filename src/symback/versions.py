@@ -37,7 +37,9 @@ if TYPE_CHECKING:
 VERSION_KEYS = ("source", "path", "attr", "file", "version-scheme", "local-scheme")
 SOURCES = ("file", "vcs")
 #: What ``get_requires_for_build_*`` returns for a ``source = "vcs"`` project.
-VCS_REQUIREMENT = "vcs-versioning>=2.6"
+# The integrator API symback calls (PyProjectData, infer_version_string) is marked
+# experimental by vcs-versioning: the next major release may change it.
+VCS_REQUIREMENT = "vcs-versioning>=2.6,<3"
 #: The first line of a ``file = ...`` module; an in-tree file with it is symback's own.
 GENERATED_MARKER = "# Written by symback from the project's version control; do not edit or commit."
 

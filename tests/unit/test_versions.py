@@ -233,7 +233,7 @@ def test_vcs_reads_pkg_info_of_an_sdist(tmp_path: Path) -> None:
 
 
 def test_vcs_requires_vcs_versioning_only_when_asked(tmp_path: Path) -> None:
-    assert build_requires(tmp_path, {"source": "vcs"}) == ["vcs-versioning>=2.6"]
+    assert build_requires(tmp_path, {"source": "vcs"}) == ["vcs-versioning>=2.6,<3"]
     assert build_requires(tmp_path, {}) == []
     assert build_requires(tmp_path, {"path": "VERSION"}) == []
 
@@ -247,9 +247,9 @@ def test_hooks_ask_for_vcs_versioning(tmp_path: Path, monkeypatch: pytest.Monkey
     assert symback.get_requires_for_build_wheel() == []
     assert symback.get_requires_for_build_sdist() == []
     monkeypatch.chdir(vcs)
-    assert symback.get_requires_for_build_wheel() == ["vcs-versioning>=2.6"]
-    assert symback.get_requires_for_build_sdist() == ["vcs-versioning>=2.6"]
-    assert "vcs-versioning>=2.6" in symback.get_requires_for_build_editable()
+    assert symback.get_requires_for_build_wheel() == ["vcs-versioning>=2.6,<3"]
+    assert symback.get_requires_for_build_sdist() == ["vcs-versioning>=2.6,<3"]
+    assert "vcs-versioning>=2.6,<3" in symback.get_requires_for_build_editable()
 
 
 def test_version_module_text() -> None:
