@@ -142,11 +142,6 @@ class WheelContents:
         paths = {link.path for link in self.links}
         return {m for m in self.members if _under_any(m, paths)}
 
-    def root_files(self) -> list[str]:
-        """Members of the root scheme (not in ``.data``), dist-info included."""
-        prefix = self.data_dir + "/"
-        return [m for m in self.members if not m.startswith(prefix)]
-
     def expand(self, path: str) -> dict[str, str]:
         """What a link stands for, as regular members (see :meth:`LinkTree.expand`).
 

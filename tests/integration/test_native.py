@@ -247,3 +247,32 @@ def test_editable_install_mechanisms(how: str, tmp_path: Path, make_venv, symbac
         venv.pip("uninstall", "--yes", "versioned-libs")
     assert venv.run("-c", "import versioned_libs", check=False).returncode != 0
     assert snapshot_tree(src, skip_dirs=("__pycache__",), skip_top=("build",)) == before
+
+
+def test_cmake_libs_through_auditwheel(cmake_dist: Path, tmp_path: Path, make_venv) -> None:
+    """The release pipeline on the CMake example (issue 11): auditwheel repairs the links
+    wheel (the library's bytes are under its SONAME, the name the extension needs);
+    `symback install` of the repaired wheel makes every alias, the tool's second name in
+    bin/ included; `symback convert --symlinks lean` of it installs with pip and works."""
+    import os
+
+    from conftest import SRC_ENV
+
+    (wheel,) = cmake_dist.glob("*.whl")
+    path_env = {"PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])}
+    run([sys.executable, "-m", "auditwheel", "repair", "-w", tmp_path / "repaired", wheel], env=path_env)
+    (repaired,) = (tmp_path / "repaired").glob("*.whl")
+    venv = make_venv()
+    venv.pip("install", "--quiet", "installer", "packaging", "pathspec")
+    venv.run("-m", "symback", "install", repaired, env=SRC_ENV)
+    lib = venv.site_packages / "cmake_libs" / "lib"
+    assert not (lib / "libchime.so.2").is_symlink()
+    assert os.readlink(lib / "libchime.so") == "libchime.so.2" and os.readlink(lib / "libchime.so.2.1.0") == "libchime.so.2"
+    assert os.readlink(venv.path / "bin" / "chime") == "chime-cli"
+    assert venv.run("-c", CL_CHECK).stdout.startswith("ok 2.1.0 ")
+    lean = run([sys.executable, "-m", "symback", "convert", "--symlinks", "lean", "-o", tmp_path / "lean", repaired],
+               env=SRC_ENV).stdout.strip()
+    venv = make_venv()
+    venv.pip("install", lean)
+    assert venv.run("-c", CL_CHECK).stdout.startswith("ok 2.1.0 ")
+    assert sorted(p.name for p in (venv.site_packages / "cmake_libs" / "lib").iterdir()) == ["libchime.so.2"]

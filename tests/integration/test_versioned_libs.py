@@ -201,3 +201,20 @@ def test_symback_install_builds_a_project_directory(project: Path, make_venv) ->
     assert "Installed versioned-libs 1.2.3 (2 links)" in proc.stdout, proc.stdout
     assert os.readlink(venv.site_packages / LIB / "libgreet.so") == "libgreet.so.1"
     assert "loaded 1.2.3" in venv.run("-c", CHECK).stdout
+
+
+def test_repaired_copy_wheel_converted_to_lean_installs_with_pip(wheels, tmp_path: Path, make_venv) -> None:
+    """The release pipeline on the make example (issue 11): auditwheel repairs the copy
+    wheel; `symback convert --symlinks lean` stores the library once, under its SONAME;
+    pip installs that and the extension loads the library."""
+    path_env = {"PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])}
+    run([sys.executable, "-m", "auditwheel", "repair", "-w", tmp_path / "repaired", wheels["copy"]], env=path_env)
+    (repaired,) = (tmp_path / "repaired").glob("*.whl")
+    lean = run([sys.executable, "-m", "symback", "convert", "--symlinks", "lean", "-o", tmp_path / "lean", repaired],
+               env=SRC_ENV).stdout.strip()
+    with zipfile.ZipFile(lean) as zf:
+        assert sorted(n for n in zf.namelist() if "/libgreet" in n) == [f"{LIB}/libgreet.so.1"]
+    assert Path(lean).stat().st_size < repaired.stat().st_size
+    venv = make_venv()
+    venv.pip("install", lean)
+    assert venv.run("-c", "import versioned_libs as v; assert v.answer() == 42; print('ok')").stdout.strip() == "ok"
