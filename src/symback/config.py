@@ -334,8 +334,8 @@ def load_project(root: Path, settings: Optional[BuildSettings] = None, *, read_v
     project_table = pyproject.get("project")
     if project_table is None:
         raise ConfigError(
-            "pyproject.toml: [project] table missing. symback reads all metadata from it (PEP 621); add at least:\n\n"
-            '    [project]\n    name = "your-project"\n    version = "0.1.0"\n'
+            "pyproject.toml: [project] table missing. symback reads all metadata from it (PEP 621); "
+            'add at least: [project] with name = "your-project" and version = "0.1.0".'
         )
     if not isinstance(project_table, dict):
         raise ConfigError("pyproject.toml: [project]: expected a table.")

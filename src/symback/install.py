@@ -487,7 +487,11 @@ def _operation(
     except OSError as error:  # taking the lock, recovering, starting the journal
         problem = resource_problem(error, _shown_path(error, purelib))
         if problem is None:
-            raise
+            raise InstallError(
+                f"{what}: {_shown_path(error, purelib)}: cannot lock or journal the environment "
+                f"there ({error.strerror or error}); nothing was changed. Run as a user who may "
+                "write there, or pick another environment (--python, --prefix, --target)."
+            ) from None
         raise InstallError(f"{what}: {problem}") from None
 
 
