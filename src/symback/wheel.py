@@ -154,6 +154,22 @@ def library_sonames(files: "FileSet") -> Dict[str, str]:
     return out
 
 
+def _warn_missing_sonames(files: "FileSet", sonames: Dict[str, str]) -> None:
+    """A library whose SONAME names nothing beside it: what links against it cannot load it
+    from the wheel (meson-python ships such wheels). A warning: a library opened by path
+    through ctypes does not need the name."""
+    names = {f.arcname for f in files.files} | {link.path for link in files.links}
+    for path, soname in sorted(sonames.items()):
+        directory = path.rpartition("/")[0]
+        if (f"{directory}/{soname}" if directory else soname) not in names:
+            print(
+                f"symback: warning: {path}: its SONAME is {soname!r}, but nothing of that name ships "
+                "beside it, so an extension linked against it cannot load it from the wheel. Ship a "
+                f"symlink {soname} -> {path.rpartition('/')[2]} (or the file under that name).",
+                file=sys.stderr,
+            )
+
+
 def payload_entries(files: "FileSet", symlinks: str) -> Tuple[List[WheelEntry], List[Link]]:
     """Archive members and LINKS rows for a file set under a symlink policy.
 
@@ -173,6 +189,7 @@ def payload_entries(files: "FileSet", symlinks: str) -> Tuple[List[WheelEntry], 
     if symlinks != "copy":
         sonames = library_sonames(files)
         if sonames:
+            _warn_missing_sonames(files, sonames)
             links, renames = orient_to_sonames(links, sonames)
             file_list = [f._replace(arcname=renames.get(f.arcname, f.arcname)) for f in file_list]
             sonames = {renames.get(path, path): name for path, name in sonames.items()}

@@ -228,3 +228,18 @@ def test_build_under_pip_says_why_on_stderr(project: Path, tmp_path: Path, monke
     with open_wheel(tmp_path / name) as contents:
         assert contents.form == "compat"
     assert "because pip runs this build" in capsys.readouterr().err
+
+
+def test_a_library_whose_soname_ships_nowhere_is_warned_about(tmp_path: Path, capsys) -> None:
+    from native import build_libfoo
+
+    root = make_project(tmp_path / "proj", {"src/demo/__init__.py": ""})
+    lib = root / "src/demo/lib"
+    build_libfoo(lib)
+    (lib / "libfoo.so.1").unlink()
+    (lib / "libfoo.so").unlink()
+    os.symlink("libfoo.so.1.2.3", lib / "libfoo.so")  # the SONAME libfoo.so.1 is missing
+    with open_wheel(_build(root, tmp_path, "links")) as contents:
+        assert "demo/lib/libfoo.so.1.2.3" in contents.members  # the tree's orientation kept
+    err = capsys.readouterr().err
+    assert "demo/lib/libfoo.so.1.2.3: its SONAME is 'libfoo.so.1', but nothing of that name ships" in err
