@@ -92,6 +92,11 @@ def load_toml(path: Path) -> dict[str, Any]:
             f"{path.name}: byte {error.start}: not valid UTF-8 ({error.reason}); TOML files are "
             "UTF-8. Save the file as UTF-8."
         ) from None
+    except ValueError as error:  # after TOMLDecodeError, its subclass: an integer of 5,000 digits
+        raise ConfigError(
+            f"{path.name}: a value the TOML parser cannot hold ({str(error)[:100]}). Shorten it "
+            "(write a huge number as a string)."
+        ) from None
     except RecursionError:
         raise ConfigError(
             f"{path.name}: arrays or inline tables are nested too deeply for the TOML parser. "

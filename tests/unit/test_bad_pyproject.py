@@ -19,6 +19,7 @@ CASES = [
     ("deep-array", PROJECT + b"x = " + b"[" * 100_000 + b"]" * 100_000 + b"\n", "nested too deeply"),
     ("deep-inline-table", PROJECT + b"y = " + b"{a = " * 5_000 + b"1" + b"}" * 5_000 + b"\n",
      "nested too deeply"),
+    ("huge-integer", PROJECT + b"x = " + b"9" * 5000 + b"\n", "cannot hold"),
     ("exclude-bad-range", PROJECT + b'[tool.symback]\nexclude = ["[z-a]"]\n', "[tool.symback] exclude"),
     ("include-bad-range", PROJECT + b'[tool.symback]\ninclude = ["x[z-a]"]\n', "[tool.symback] include"),
     ("long-version", b'[project]\nname = "demo"\nversion = "1.' + b"1" * 300 + b'"\n', "[project] version"),
