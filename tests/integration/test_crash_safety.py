@@ -177,6 +177,8 @@ def test_install_survives_kills_anywhere(tmp_path: Path, demo_wheels: tuple[Path
         current = target
     # The kills landed before, during and after the commit.
     assert outcomes["old"] and outcomes["new"], outcomes
+    print(f"install: {len(kills)} kills over {length:.2f} s runs: {outcomes}, "
+          f"{completed_after_signal} signals deferred until the commit was done")
     # SIGKILLs in the commit left journals; SIGTERM/SIGINT there waited for it to finish.
     assert outcomes["journal"] >= 1 and completed_after_signal >= 1, (outcomes, completed_after_signal)
     venv.run("-c", f"import demo; assert demo.VERSION == {'1.0' if current == demo_wheels[0] else '2.0'!r}")
@@ -218,6 +220,7 @@ def test_uninstall_survives_kills_anywhere(tmp_path: Path, demo_wheels: tuple[Pa
             assert proc.returncode == 0 or (journal and "demo: not installed" in proc.stderr), proc.stderr
         assert _state(venv, site) == empty
         assert _leftovers(venv, site) == []
+    print(f"uninstall: kills over {length:.2f} s runs: {outcomes}")
     # Kills landed before the commit and in or after it.
     assert outcomes["old"] and outcomes["new"] + outcomes["journal"], outcomes
 
