@@ -449,7 +449,7 @@ def recover(directory: str, scan: Sequence[str]) -> Optional[str]:
         raw = None
     if raw is not None:
         with deferred_signals():
-            message = _recover(path, raw)
+            message = _recover(path, raw, scan)
     stale = remove_stale_temp_dirs(scan)
     for name in os.listdir(directory):  # a journal write a kill cut short
         if name.startswith(JOURNAL_NAME + ".") and name.endswith(".part"):
@@ -461,14 +461,15 @@ def recover(directory: str, scan: Sequence[str]) -> Optional[str]:
     return message
 
 
-def _recover(path: str, raw: bytes) -> str:
+def _recover(path: str, raw: bytes, roots: Sequence[str]) -> str:
     try:
         data = json.loads(raw.decode("utf-8"))
         phase, what, steps = data["phase"], data["what"], data["steps"]
         temp_dirs, prune = data["temp_dirs"], data["prune"]
         if data.get("format") != _FORMAT:
             raise ValueError(f"format {data.get('format')!r}")
-    except (ValueError, KeyError, TypeError) as error:
+        _check_paths(temp_dirs, steps, prune, roots)
+    except (ValueError, KeyError, TypeError, IndexError) as error:
         raise InstallError(
             f"{path}: the journal of an interrupted symback operation cannot be read ({error}). "
             "Check the environment by hand (symback inspect, pip check), then delete the file."
@@ -505,6 +506,38 @@ def _recover(path: str, raw: bytes) -> str:
         _remove_tree(d)
     os.unlink(path)
     return done + "; removed its temporary files"
+
+
+def _check_paths(temp_dirs: Sequence[str], steps: Sequence[Step], prune: Sequence[Sequence[Any]],
+                 roots: Sequence[str]) -> None:
+    """ValueError unless every path the journal names is one symback could have written
+    there: temporary directories named ``.symback-(stage|old)-*`` in a scheme directory (or
+    an ancestor of one), everything else inside a scheme directory or a temporary one. A
+    journal is acted on only then (a file planted in site-packages must not steer renames
+    and deletions elsewhere)."""
+    tops = [os.path.normpath(os.path.abspath(r)) for r in roots]
+
+    def inside(path: object, dirs: Sequence[str]) -> bool:
+        if not isinstance(path, str) or not os.path.isabs(path) or "\x00" in path:
+            return False
+        path = os.path.normpath(path)
+        return ".." not in path.split(os.sep) and any(
+            path == d or path.startswith(d.rstrip(os.sep) + os.sep) for d in dirs)
+
+    for d in temp_dirs:
+        if not isinstance(d, str) or not TEMP_PATTERN.match(os.path.basename(d)):
+            raise ValueError(f"{d!r} is not a symback temporary directory")
+        parent = os.path.normpath(os.path.dirname(d))
+        if not any(t == parent or t.startswith(parent.rstrip(os.sep) + os.sep) for t in tops):
+            raise ValueError(f"{d!r} lies outside the environment")
+    allowed = tops + [os.path.normpath(d) for d in temp_dirs]
+    for step in steps:
+        paths = step[1:3] if step[0] == "rename" else step[1:2]
+        if step[0] not in ("rename", "mkdir", "rmdir") or not all(inside(p, allowed) for p in paths):
+            raise ValueError(f"the step {str(step)[:200]} lies outside the environment")
+    for entry in prune:
+        if not inside(entry[0], tops):
+            raise ValueError(f"{str(entry[0])[:200]!r} lies outside the environment")
 
 
 def remove_stale_temp_dirs(dirs: Sequence[str]) -> int:

@@ -267,6 +267,18 @@ def _check_sizes(infos: Sequence[zipfile.ZipInfo], wname: str) -> None:
                            f"the {MAX_TOTAL_SIZE} symback installs by default. {fix}")
 
 
+def _check_reserved(infos: Sequence[zipfile.ZipInfo], wname: str) -> None:
+    """Refuse members named like the installer's own files at a scheme root (its lock,
+    journal and temporary directories, ``.symback*``): a wheel must not plant a journal that
+    the next symback run would act on."""
+    for info in infos:
+        parts = info.filename.split("/")
+        top = parts[2] if len(parts) > 2 and parts[0].endswith(".data") else parts[0]
+        if top.lower().startswith(".symback"):
+            raise _err(wname, repr(info.filename), "the name is reserved for symback install's "
+                       "lock, journal and temporary directories", _REBUILD)
+
+
 def _check_collisions(infos: Sequence[zipfile.ZipInfo], wname: str) -> None:
     """Refuse two member paths (files or the directories they imply) that differ only in
     case or Unicode normalisation: one file system's two files are another's one."""
@@ -317,6 +329,7 @@ def _validate(path: Path, zf: zipfile.ZipFile, *, allow_large: bool = False) -> 
     distribution, version, build_tag, tags = _parse_filename(wname)
     infos = _check_members(zf, wname)
     _check_collisions(infos, wname)
+    _check_reserved(infos, wname)
     if not allow_large:
         _check_sizes(infos, wname)
     dist_info = _find_dist_info(infos, wname, distribution)
@@ -602,6 +615,11 @@ def _read_links(
                 f"{source}: {link.path}: the link lies in {top}/, which is not this wheel's "
                 f"{contents.data_dir}/ directory. Move the link into {contents.data_dir}/<scheme>/ "
                 "or into a package."
+            )
+        if top.lower().startswith(".symback") or link.path.split("/")[-1].lower().startswith(".symback-journal"):
+            raise LinksError(
+                f"{source}: {link.path}: the name is reserved for symback install's lock, journal "
+                "and temporary directories. Rename the link."
             )
         if not editable and link.target.split("/", 1)[0].endswith(".dist-info"):
             raise LinksError(
