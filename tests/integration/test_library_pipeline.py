@@ -212,3 +212,21 @@ def test_link_modes_on_a_filesystem_without_links(tmp_path: Path, fat_filesystem
     pkg = target / "pkg"
     assert (pkg / "libfoo.so").read_bytes() == (pkg / "libfoo.so.1").read_bytes() == (pkg / "libfoo.so.1.2.3").read_bytes()
     assert (pkg / "data" / "sub" / "b.txt").read_text() == "b\n"
+
+
+def test_uv_build_makes_compat_unless_told(built: Path, tmp_path: Path, symback_wheelhouse: Path) -> None:
+    """`uv build` sets UV for the backend: with no form set it makes compat (said on
+    stderr); `-C symlinks=links` still gets the 2.0 wheel."""
+    from conftest import uv_bin
+
+    project = tmp_path / "project"
+    shutil.copytree(built / "project", project, symlinks=True)
+    env = wheelhouse_env(symback_wheelhouse)
+    proc = run([uv_bin(), "build", "--wheel", "--no-cache", "--out-dir", tmp_path / "plain", project], env=env)
+    assert "because uv runs this build" in proc.stdout + proc.stderr
+    (plain,) = (tmp_path / "plain").glob("*.whl")
+    assert "Wheel-Version: 1.0" in _meta(plain, "WHEEL") and _meta(plain, "LINKS")
+    run([uv_bin(), "build", "--wheel", "--no-cache", "-C", "symlinks=links", "--out-dir", tmp_path / "links", project],
+        env=env)
+    (links,) = (tmp_path / "links").glob("*.whl")
+    assert "Wheel-Version: 2.0" in _meta(links, "WHEEL")
