@@ -460,19 +460,24 @@ def _operation(
             message = recover(purelib, env.roots())
             if message:
                 report(message)
-            op = Operation(purelib, kind, what)
+            op: Operation | None = None
             try:
+                # A signal while the journal is started waits, then undoes it like any other.
+                with deferred_signals(committed=False):
+                    op = Operation(purelib, kind, what)
                 yield op
                 with deferred_signals():  # a signal now waits for the cleanup (and says so)
                     op.finish()
             except Interrupted as error:
-                if op.committed:
+                if op is not None and op.committed:
                     error.committed = True
                     op.finish()
-                else:
+                elif op is not None:
                     op.abort()
                 raise
             except BaseException as error:
+                if op is None:  # starting the journal failed: nothing to undo
+                    raise
                 # What ran out is seen before the rollback frees it again.
                 problem = resource_problem(error, _shown_path(error, purelib))
                 op.abort()

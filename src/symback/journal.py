@@ -101,8 +101,13 @@ def handle_signals() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def deferred_signals() -> Iterator[None]:
-    """SIGINT/SIGTERM wait until the block is done (see :func:`handle_signals`)."""
+def deferred_signals(*, committed: bool = True) -> Iterator[None]:
+    """SIGINT/SIGTERM wait until the block is done (see :func:`handle_signals`).
+
+    ``committed``: whether the block, once done, means the operation's changes are in
+    place (a commit) or not (bookkeeping such as taking the lock, which a signal must not
+    cut in two either: it would leave the lock file or a half-written journal behind).
+    """
     outer = _STATE.deferring
     _STATE.deferring = True
     try:
@@ -111,7 +116,7 @@ def deferred_signals() -> Iterator[None]:
         _STATE.deferring = outer
     if not outer and _STATE.pending is not None:
         signum, _STATE.pending = _STATE.pending, None
-        raise Interrupted(signum, committed=True)
+        raise Interrupted(signum, committed=committed)
 
 
 # ----------------------------------------------------------------------------- lock
@@ -134,40 +139,56 @@ def locked(
     path = os.path.join(directory, LOCK_NAME)
     deadline = time.monotonic() + timeout
     announced = False
+    fd: Optional[int] = None
+    try:
+        while True:
+            # Creating, locking and owning the file is one step for SIGINT/SIGTERM: a signal
+            # in between would leave a lock file that no one removes. The wait stays
+            # interruptible.
+            with deferred_signals(committed=False):
+                fd, holder = _acquire(path, what)
+            if fd is not None:
+                break
+            if time.monotonic() >= deadline:
+                raise InstallError(
+                    f"{path}: another symback operation ({holder or 'unknown process'}) has held "
+                    f"this environment's lock for more than {timeout:g} s. Wait for it to finish "
+                    "and retry, or pass a longer --lock-timeout."
+                )
+            if not announced:
+                report(f"waiting for {path}: another symback operation holds it ({holder or 'pid unknown'})")
+                announced = True
+            time.sleep(0.05)
+        yield
+    finally:
+        with deferred_signals(committed=False):
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+                os.close(fd)
+            for d in reversed(made):
+                with contextlib.suppress(OSError):
+                    os.rmdir(d)
+
+
+def _acquire(path: str, what: str) -> tuple[Optional[int], str]:
+    """Open and lock ``path``: the locked descriptor (holding our pid), or None and the holder."""
     while True:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             got = _try_lock(fd)
             if got and _same_file(fd, path):
-                break
+                os.ftruncate(fd, 0)
+                os.write(fd, f"pid {os.getpid()}: {what}\n".encode("utf-8", "replace"))
+                return fd, ""
         except BaseException:
             os.close(fd)
             raise
         holder = "" if got else _holder(fd)
         os.close(fd)
-        if got:
-            continue  # the holder removed that file as we locked it: lock the new one
-        if time.monotonic() >= deadline:
-            raise InstallError(
-                f"{path}: another symback operation ({holder or 'unknown process'}) has held "
-                f"this environment's lock for more than {timeout:g} s. Wait for it to finish "
-                "and retry, or pass a longer --lock-timeout."
-            )
-        if not announced:
-            report(f"waiting for {path}: another symback operation holds it ({holder or 'pid unknown'})")
-            announced = True
-        time.sleep(0.05)
-    try:
-        os.ftruncate(fd, 0)
-        os.write(fd, f"pid {os.getpid()}: {what}\n".encode("utf-8", "replace"))
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-        os.close(fd)
-        for d in reversed(made):
-            with contextlib.suppress(OSError):
-                os.rmdir(d)
+        if not got:
+            return None, holder
+        # got it, but the holder removed that file as we locked it: lock the new one
 
 
 def _try_lock(fd: int) -> bool:
@@ -237,6 +258,11 @@ def _fsync_dir(path: str) -> None:
 
 
 def _write_atomic(path: str, data: bytes, *, sync: bool) -> None:
+    with deferred_signals(committed=False):  # no half-written .part left by a signal
+        _write_replace(path, data, sync=sync)
+
+
+def _write_replace(path: str, data: bytes, *, sync: bool) -> None:
     tmp = f"{path}.{os.getpid()}.part"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
