@@ -384,16 +384,11 @@ def select_wheel_files(project: "Project", *, stage: Optional["Staging"] = None)
             else:
                 files.append(SourceFile(found.path, arcname, found.executable, found.size))
 
-    shipped_dirs = {rel.rsplit("/", i)[0] for rel in to_arc for i in range(1, rel.count("/") + 1)}
     links: List[Link] = []
-    for rel, target in sorted(raw_links.items()):
-        if target in to_arc:
-            target_arc = to_arc[target]
-        elif target in shipped_dirs:
-            target_arc = _dir_arcname(target, to_arc)
-        else:
+    for rel, target_arc in _link_targets(raw_links, to_arc):
+        if target_arc is None:
             raise BuildError(
-                f"{rel}: symlink to {target!r}, which is not in the wheel (it is outside the "
+                f"{rel}: symlink to {raw_links[rel]!r}, which is not in the wheel (it is outside the "
                 "shipped packages, excluded, or ignored by .gitignore). A link ships only when "
                 "its target does (PEP 778). Ship the target (e.g. [tool.symback] include), or "
                 "exclude the link."
@@ -503,15 +498,10 @@ def select_data_files(project: "Project") -> FileSet:
             else:
                 files.append(SourceFile(found.path, arcname, found.executable, found.size))
     links: List[Link] = []
-    shipped_dirs = {rel.rsplit("/", i)[0] for rel in to_arc for i in range(1, rel.count("/") + 1)}
-    for rel, target in sorted(raw_links.items()):
-        if target in to_arc:
-            target_arc = to_arc[target]
-        elif target in shipped_dirs:
-            target_arc = _dir_arcname(target, to_arc)
-        else:
+    for rel, target_arc in _link_targets(raw_links, to_arc):
+        if target_arc is None:
             raise BuildError(
-                f"{rel}: symlink to {target!r}, which is not among the [tool.symback.data] files. A link "
+                f"{rel}: symlink to {raw_links[rel]!r}, which is not among the [tool.symback.data] files. A link "
                 "ships only when its target does (PEP 778). Map the target too, or exclude the link."
             )
         try:
@@ -530,6 +520,19 @@ def _add_data_files(project: "Project", files: List[SourceFile], links: List[Lin
     data = select_data_files(project)
     files.extend(data.files)
     links.extend(data.links)
+
+
+def _link_targets(raw_links: Dict[str, str], to_arc: Dict[str, str]) -> Iterator[Tuple[str, Optional[str]]]:
+    """Each link (project-relative, sorted) and the archive path of its target: a shipped
+    file or a directory holding one; None when the target does not ship."""
+    shipped_dirs = {rel.rsplit("/", i)[0] for rel in to_arc for i in range(1, rel.count("/") + 1)}
+    for rel, target in sorted(raw_links.items()):
+        if target in to_arc:
+            yield rel, to_arc[target]
+        elif target in shipped_dirs:
+            yield rel, _dir_arcname(target, to_arc)
+        else:
+            yield rel, None
 
 
 def _dir_arcname(target_dir: str, to_arc: Dict[str, str]) -> str:
