@@ -178,9 +178,17 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unblock_signals() -> None:
+    import signal
+
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(list(argv) if argv is not None else None)
     try:
+        _unblock_signals()  # blocked by __main__ while the modules loaded: a pending one lands here
+        args = _parser().parse_args(list(argv) if argv is not None else None)
         return _run(args)
     except SymbackError as error:
         if os.environ.get("SYMBACK_DEBUG"):
