@@ -41,14 +41,19 @@ def _build(src: Path, out: Path, wheelhouse: Path, *args: str) -> subprocess.Com
     return run([sys.executable, "-m", "build", *args, "--outdir", out, src], env=wheelhouse_env(wheelhouse))
 
 
+def _example_dist(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path, example: str) -> Path:
+    """``python -m build`` (isolated) of a copy of ``example_projects/<example>``, once per session."""
+    def build(target: Path) -> None:
+        src = target / example
+        shutil.copytree(EXAMPLES / example, src, symlinks=True)
+        _build(src, target / "dist", wheelhouse)
+
+    return shared_build(tmp_path_factory, f"native-{example}", build) / "dist"
+
+
 @pytest.fixture(scope="session")
 def versioned_dist(tmp_path_factory: pytest.TempPathFactory, symback_wheelhouse: Path) -> Path:
-    def build(target: Path) -> None:
-        src = target / "versioned-libs"
-        shutil.copytree(EXAMPLES / "versioned-libs", src, symlinks=True)
-        _build(src, target / "dist", symback_wheelhouse)
-
-    return shared_build(tmp_path_factory, "native-versioned-libs", build) / "dist"
+    return _example_dist(tmp_path_factory, symback_wheelhouse, "versioned-libs")
 
 
 def test_isolated_build_of_versioned_libs(versioned_dist: Path) -> None:
@@ -103,12 +108,7 @@ CL_CHECK = (
 
 @pytest.fixture(scope="session")
 def cmake_dist(tmp_path_factory: pytest.TempPathFactory, symback_wheelhouse: Path) -> Path:
-    def build(target: Path) -> None:
-        src = target / "cmake-libs"
-        shutil.copytree(EXAMPLES / "cmake-libs", src, symlinks=True)
-        _build(src, target / "dist", symback_wheelhouse)
-
-    return shared_build(tmp_path_factory, "native-cmake-libs", build) / "dist"
+    return _example_dist(tmp_path_factory, symback_wheelhouse, "cmake-libs")
 
 
 def test_isolated_build_of_cmake_libs(cmake_dist: Path) -> None:
