@@ -377,12 +377,7 @@ def select_wheel_files(project: "Project", *, stage: Optional["Staging"] = None)
     for package in project.packages:
         base_rel = package.source.relative_to(root).as_posix()
         for found in walk(root, package.source, rules):
-            arcname = package.import_path + found.rel[len(base_rel):]
-            to_arc[found.rel] = arcname
-            if found.is_link:
-                raw_links[found.rel] = _link_target(found, root)[1]
-            else:
-                files.append(SourceFile(found.path, arcname, found.executable, found.size))
+            _take(found, package.import_path + found.rel[len(base_rel):], root, to_arc, raw_links, files)
 
     links: List[Link] = []
     for rel, target_arc in _link_targets(raw_links, to_arc):
@@ -491,12 +486,8 @@ def select_data_files(project: "Project") -> FileSet:
                     f"{where} {scheme}: {found.rel} and {other} both map to {arcname}. Map them to "
                     "different destinations."
                 )
-            to_arc[found.rel] = arcname
             from_arc[arcname] = found.rel
-            if found.is_link:
-                raw_links[found.rel] = _link_target(found, root)[1]
-            else:
-                files.append(SourceFile(found.path, arcname, found.executable, found.size))
+            _take(found, arcname, root, to_arc, raw_links, files)
     links: List[Link] = []
     for rel, target_arc in _link_targets(raw_links, to_arc):
         if target_arc is None:
@@ -520,6 +511,18 @@ def _add_data_files(project: "Project", files: List[SourceFile], links: List[Lin
     data = select_data_files(project)
     files.extend(data.files)
     links.extend(data.links)
+
+
+def _take(
+    found: _Found, arcname: str, root: Path, to_arc: Dict[str, str], raw_links: Dict[str, str], files: List[SourceFile]
+) -> None:
+    """Record what a walk found at ``arcname``: a file to ship, or a link to resolve once
+    every shipped path is known (``_link_targets``)."""
+    to_arc[found.rel] = arcname
+    if found.is_link:
+        raw_links[found.rel] = _link_target(found, root)[1]
+    else:
+        files.append(SourceFile(found.path, arcname, found.executable, found.size))
 
 
 def _link_targets(raw_links: Dict[str, str], to_arc: Dict[str, str]) -> Iterator[Tuple[str, Optional[str]]]:
