@@ -51,6 +51,18 @@ def _example_dist(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path, ex
     return shared_build(tmp_path_factory, f"native-{example}", build) / "dist"
 
 
+def _install_sdist(installer: str, dist: Path, make_venv, wheelhouse: Path):  # type: ignore[no-untyped-def]
+    """A fresh venv with ``dist``'s sdist installed by pip or uv (compiled from source)."""
+    (sdist,) = dist.glob("*.tar.gz")
+    venv = make_venv()
+    env = wheelhouse_env(wheelhouse)
+    if installer == "pip":
+        venv.pip("install", "-C", "symlinks=compat", sdist, env=env)
+    else:
+        venv.uv_pip("install", "--no-cache", "-C", "symlinks=compat", sdist, env=env)
+    return venv
+
+
 @pytest.fixture(scope="session")
 def versioned_dist(tmp_path_factory: pytest.TempPathFactory, symback_wheelhouse: Path) -> Path:
     return _example_dist(tmp_path_factory, symback_wheelhouse, "versioned-libs")
@@ -89,14 +101,7 @@ def _check_installed(venv) -> None:
 
 @pytest.mark.parametrize("installer", ["pip", "uv"])
 def test_installers_compile_the_sdist(installer: str, versioned_dist: Path, make_venv, symback_wheelhouse: Path) -> None:
-    (sdist,) = versioned_dist.glob("*.tar.gz")
-    venv = make_venv()
-    env = wheelhouse_env(symback_wheelhouse)
-    if installer == "pip":
-        venv.pip("install", "-C", "symlinks=compat", sdist, env=env)
-    else:
-        venv.uv_pip("install", "--no-cache", "-C", "symlinks=compat", sdist, env=env)
-    _check_installed(venv)
+    _check_installed(_install_sdist(installer, versioned_dist, make_venv, symback_wheelhouse))
 
 
 CL_CHECK = (
@@ -147,13 +152,7 @@ def test_isolated_build_of_cmake_libs(cmake_dist: Path) -> None:
 
 @pytest.mark.parametrize("installer", ["pip", "uv"])
 def test_installers_compile_the_cmake_sdist(installer: str, cmake_dist: Path, make_venv, symback_wheelhouse: Path) -> None:
-    (sdist,) = cmake_dist.glob("*.tar.gz")
-    venv = make_venv()
-    env = wheelhouse_env(symback_wheelhouse)
-    if installer == "pip":
-        venv.pip("install", "-C", "symlinks=compat", sdist, env=env)
-    else:
-        venv.uv_pip("install", "--no-cache", "-C", "symlinks=compat", sdist, env=env)
+    venv = _install_sdist(installer, cmake_dist, make_venv, symback_wheelhouse)
     out = venv.run("-c", CL_CHECK).stdout
     assert out.startswith("ok 2.1.0 "), out
     ext = Path(out.split()[-1])
