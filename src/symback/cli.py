@@ -12,10 +12,13 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from . import __version__
 from .errors import InstallError, SymbackError
+
+if TYPE_CHECKING:
+    from .install import Environment
 
 __all__ = ["main"]
 
@@ -106,11 +109,11 @@ def _warn(message: str) -> None:
     print(f"symback: warning: {message}", file=sys.stderr)
 
 
-def _wheel_for(path: str, outdir: Path, *, editable: bool, editable_tag: str | None) -> str:
+def _wheel_for(path: str, outdir: Path, *, editable: bool, env: "Environment") -> str:
     """``path`` itself if it is a wheel; for a project directory, the wheel built from it.
 
     The build runs in this interpreter, as a frontend without isolation would; an editable
-    wheel is tagged ``editable_tag``, the target interpreter's own tag.
+    wheel is tagged with the target interpreter's own tag.
     """
     if not os.path.isdir(path):
         if editable:
@@ -119,13 +122,31 @@ def _wheel_for(path: str, outdir: Path, *, editable: bool, editable_tag: str | N
     from .config import load_project
 
     project = load_project(Path(path))
+    if project.tool.build.enabled:
+        _check_native_target(path, editable, env)
     if editable:
         from .editable import build_editable
 
-        return str(outdir / build_editable(project, outdir, metadata_directory=None, tag=editable_tag))
+        return str(outdir / build_editable(project, outdir, metadata_directory=None, tag=env.interpreter_tag))
     from .wheel import build_wheel
 
     return str(outdir / build_wheel(project, outdir))
+
+
+def _check_native_target(path: str, editable: bool, env: "Environment") -> None:
+    """A native build step compiles for the interpreter running it: refuse to build one
+    here for an environment of another interpreter (its extension modules would not load)."""
+    from .tags import interpreter_platform_tag
+
+    running = interpreter_platform_tag()
+    if env.interpreter_tag is None or env.interpreter_tag == running:
+        return
+    raise InstallError(
+        f"{path}: the project has a native build step ([tool.symback.build]), which compiles for the "
+        f"interpreter that runs it ({running}), but --python names an environment of {env.interpreter_tag}. "
+        f"Run the install with that interpreter instead: "
+        f"{env.interpreter} -m symback install {'-e ' if editable else ''}{path}"
+    )
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -159,8 +180,7 @@ def _run(args: argparse.Namespace) -> int:
     env = environment(python=args.python, prefix=args.prefix, target=args.target)
     if args.command == "install":
         with tempfile.TemporaryDirectory(prefix="symback-install-") as built:
-            wheels = [_wheel_for(path, Path(built), editable=args.editable, editable_tag=env.interpreter_tag)
-                      for path in args.wheels]
+            wheels = [_wheel_for(path, Path(built), editable=args.editable, env=env) for path in args.wheels]
             results = install_wheels(wheels, env, copy_links=args.copy_links, link_mode=args.link_mode,
                                      compile_bytecode=args.compile_bytecode,
                                      allow_editable=args.editable or args.allow_editable,

@@ -275,3 +275,27 @@ def test_cmake_libs_through_auditwheel(cmake_dist: Path, tmp_path: Path, make_ve
     venv.pip("install", lean)
     assert venv.run("-c", CL_CHECK).stdout.startswith("ok 2.1.0 ")
     assert sorted(p.name for p in (venv.site_packages / "cmake_libs" / "lib").iterdir()) == ["libchime.so.2"]
+
+
+@pytest.mark.parametrize("editable", [True, False])
+def test_install_for_another_interpreter_refuses_a_native_step(
+    editable: bool, tmp_path: Path, make_venv
+) -> None:
+    """`symback install [-e] --python OTHER project` with a native build step: the step
+    compiles for the interpreter running symback, so it is refused before anything is built
+    or installed, with the command that works."""
+    from conftest import SRC_ENV, find_python, snapshot_tree
+
+    other = find_python("3.12" if sys.version_info[:2] != (3, 12) else "3.11")
+    src = tmp_path / "versioned-libs"
+    shutil.copytree(EXAMPLES / "versioned-libs", src, symlinks=True)
+    venv = make_venv(python=other, seed=False)
+    site_before = snapshot_tree(venv.path)
+    args = ["install", *(["-e"] if editable else []), "--python", venv.python, src]
+    proc = run([sys.executable, "-m", "symback", *args], env=SRC_ENV, check=False)
+    assert proc.returncode == 1, proc
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(f"symback: error: {src}: the project has a native build step ([tool.symback.build])"), line
+    assert f"-m symback install {'-e ' if editable else ''}{src}" in line, line
+    assert not (src / "build").exists()  # nothing was compiled
+    assert snapshot_tree(venv.path) == site_before
