@@ -12,14 +12,9 @@ A :class:`~symback.errors.SymbackError` (a problem the user can fix) leaves a ho
 __version__ = "0.1.0"
 
 __all__ = [
-    "build_wheel",
-    "build_sdist",
-    "build_editable",
-    "get_requires_for_build_wheel",
-    "get_requires_for_build_sdist",
-    "get_requires_for_build_editable",
-    "prepare_metadata_for_build_wheel",
-    "prepare_metadata_for_build_editable",
+    "build_wheel", "build_sdist", "build_editable",
+    "get_requires_for_build_wheel", "get_requires_for_build_sdist", "get_requires_for_build_editable",
+    "prepare_metadata_for_build_wheel", "prepare_metadata_for_build_editable",
 ]
 
 

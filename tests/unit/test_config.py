@@ -49,6 +49,33 @@ def test_bad_config_settings(settings, message: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "settings",
+    [{"symlinks": "lean"}, {"editable-mode": ["links", "pth"]}, {"symlinks": ["copy"], "--global-option": "-x"},
+     {"symlinks": "compat", "editable-mode": "auto"}, {"-C": []}],
+)
+def test_plain_settings_read_as_the_full_check_reads_them(settings) -> None:
+    """config reads valid settings itself; configcheck (every key, every message) agrees."""
+    from symback.config import EDITABLE_MODES, SYMLINK_POLICIES
+    from symback.configcheck import build_settings
+
+    assert tuple(BuildSettings.from_config_settings(settings)) == build_settings(settings, SYMLINK_POLICIES, EDITABLE_MODES)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"symlinks": []}, "symlinks: '' is not one of"),
+        ({"editable-mode": 1}, "editable-mode: expected a string, got 1"),
+        ({"symlinks": "copy", "-x": "", "lean": "1"}, "unknown key 'lean' (given as -C lean=...)"),
+    ],
+)
+def test_settings_the_fast_path_leaves_to_the_full_check(settings, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        BuildSettings.from_config_settings(settings)
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
     ("table", "message"),
     [
         ({"pakages": ["x"]}, "[tool.symback]: unknown key 'pakages'. Did you mean 'packages'?"),
