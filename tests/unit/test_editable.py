@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from symback import editable
+from symback import editable, editable_fallback, editable_swap
 from symback.config import BuildSettings, load_project
 from symback.editable import (
     BUILD_TAG,
@@ -132,10 +132,10 @@ def test_extra_names_ignore_caches_and_non_identifiers(tmp_path):
     write(entry / ".hidden" / "x.py")
     from symback.files import PackageRoot
 
-    assert editable._extra_names(entry, [PackageRoot("pkg", entry / "pkg")]) == []
+    assert editable_fallback.extra_names(entry, [PackageRoot("pkg", entry / "pkg")]) == []
     write(entry / "ext.cpython-311-x86_64-linux-gnu.so")
     write(entry / "other" / "a.txt")
-    assert editable._extra_names(entry, [PackageRoot("pkg", entry / "pkg")]) == ["ext", "other"]
+    assert editable_fallback.extra_names(entry, [PackageRoot("pkg", entry / "pkg")]) == ["ext", "other"]
 
 
 # ----------------------------------------------------------------------------- probe
@@ -180,7 +180,7 @@ def test_tree_is_replaced_atomically_and_targets_survive(tmp_path):
 
 
 def test_tree_swap_without_exchange(tmp_path, monkeypatch):
-    monkeypatch.setattr(editable, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(editable_swap, "_exchange", lambda a, b: False)
     target = write(tmp_path / "src" / "m.py", "m\n")
     tree = tmp_path / "build" / "t"
     materialize_tree(tree, [TreeLink("m.py", str(target))])
@@ -412,3 +412,55 @@ def test_stale_trees_of_dead_builds_go_whatever_their_age(tmp_path):
     assert not stale.exists()  # written a moment ago, its maker gone
     assert live.exists()  # its maker is alive: a concurrent build
     assert target.read_text() == "m\n"
+
+
+# ----------------------------------------------------------------------------- what each path loads
+
+
+def _editable_modules_after(project: Path, call: str) -> set:
+    """The ``symback.editable*`` modules one hook call loads, in a fresh interpreter."""
+    import json
+    import subprocess
+    import sys
+
+    code = (f"import json, os, sys; os.chdir({str(project)!r}); import symback; {call}; "
+            "print(json.dumps(sorted(m for m in sys.modules if m.startswith('symback.editable'))))")
+    src = Path(editable.__file__).parent.parent
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    env.pop(PROBE_ENV, None)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+def test_a_plain_install_loads_only_the_hot_module(tmp_path):
+    """Each rarer path is a module of its own (docs/design.md): a links-mode install, first
+    or over an identical tree, loads ``editable`` alone; replacing a changed tree loads
+    ``editable_swap``; pth mode ``editable_fallback``; pip's prepared metadata
+    ``editable_prepared``; the probing hooks ``editable_probe``."""
+    root = make_project(tmp_path / "p")
+    out = tmp_path / "out"
+    links = f"symback.build_editable({str(out)!r}, {{}})"
+    assert _editable_modules_after(root, links) == {"symback.editable"}  # first install
+    assert _editable_modules_after(root, links) == {"symback.editable"}  # identical tree
+    write(root / "src" / "other.py")
+    with open(root / "pyproject.toml", "a") as f:
+        f.write('[tool.symback]\npackages = ["src/demo_pkg", "src/other.py"]\n')
+    assert _editable_modules_after(root, links) == {"symback.editable", "symback.editable_swap"}
+    pth = f"symback.build_editable({str(out)!r}, {{'editable-mode': 'pth'}})"
+    assert _editable_modules_after(root, pth) == {"symback.editable", "symback.editable_fallback"}
+    prepared = (f"md = symback.prepare_metadata_for_build_editable({str(out)!r}); "
+                f"symback.build_editable({str(out)!r}, {{}}, os.path.join({str(out)!r}, md))")
+    assert _editable_modules_after(root, prepared) == {
+        "symback.editable", "symback.editable_probe", "symback.editable_prepared"}
+
+
+def test_cold_modules_never_import_the_hot_one():
+    """``editable`` imports its cold modules lazily; none imports it back (no cycle)."""
+    import ast
+
+    package = Path(editable.__file__).parent
+    for path in sorted(package.glob("editable_*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                assert node.module != "editable" and not (
+                    node.module is None and any(a.name == "editable" for a in node.names)), path.name
