@@ -1,15 +1,30 @@
-"""Package discovery's rare paths: ``[tool.symback] packages`` entries, the errors when
-discovery finds nothing to ship or more than one candidate, and the note naming what it
-leaves out. Discovery itself (``files.discover_packages``) imports this module only then.
+"""Package discovery's rare paths: ``[tool.symback] packages`` entries, dotted project
+names (PEP 420 namespaces), the errors when discovery finds nothing to ship or more than
+one candidate, and the note naming what it leaves out. ``files.discover_packages``
+imports this module only for those.
 """
 
 from __future__ import annotations
 
+import os
 import posixpath
 from pathlib import Path
-from typing import Callable, Iterable, List, NoReturn, Sequence, Tuple
+from typing import Iterable, List, NoReturn, Optional, Sequence, Tuple
 
 from .errors import ConfigError
+
+
+def in_namespace(base: Path, project_name: str) -> Optional[Tuple[str, Path]]:
+    """``acme.plugins.hello`` as ``acme/plugins/hello`` (a package in a PEP 420 namespace) or
+    ``acme/plugins/hello.py`` below ``base``: its import path and location, if there."""
+    parts = [p for p in project_name.lower().replace("-", "_").split(".") if p]
+    if len(parts) > 1 and all(p.isidentifier() for p in parts):
+        nested = base.joinpath(*parts)
+        if nested.is_dir() and not nested.is_symlink():
+            return "/".join(parts), nested
+        if nested.with_name(parts[-1] + ".py").is_file():
+            return "/".join(parts) + ".py", nested.with_name(parts[-1] + ".py")
+    return None
 
 
 def _packages_hint(paths: Iterable[str]) -> str:
@@ -50,12 +65,23 @@ def note_left_out(named: str, others: Sequence[str], prefix: str) -> None:
     )
 
 
-def explicit_packages(root: Path, entries: Sequence[str], has_python: Callable[[Path], bool]) -> List[Tuple[str, Path]]:
+def has_python(path: Path) -> bool:
+    """Whether the directory ``path`` holds a Python file (a namespace package's, say)."""
+    from .filewalk import ALWAYS_EXCLUDED_DIRS
+
+    for _dirpath, dirnames, filenames in os.walk(path):
+        dirnames[:] = [d for d in dirnames if d not in ALWAYS_EXCLUDED_DIRS]
+        if any(f.endswith(".py") for f in filenames):
+            return True
+    return False
+
+
+def explicit_packages(root: Path, entries: Sequence[str]) -> List[Tuple[str, Path]]:
     """``[tool.symback] packages``: each entry's import path and location, checked."""
-    return [_explicit_package(root, entry, has_python) for entry in entries]
+    return [_explicit_package(root, entry) for entry in entries]
 
 
-def _explicit_package(root: Path, entry: str, has_python: Callable[[Path], bool]) -> Tuple[str, Path]:
+def _explicit_package(root: Path, entry: str) -> Tuple[str, Path]:
     where = f"pyproject.toml: [tool.symback] packages: {entry!r}"
     rel = posixpath.normpath(entry.replace("\\", "/")).rstrip("/")
     if rel.startswith(("../", "/")) or rel in ("..", ".", ""):

@@ -1,13 +1,11 @@
 """Which files ship: package discovery (every hook), the wheel's and sdist's selections.
 
-The selections walk with ``filewalk`` (which defines ``SourceFile``, ``FileSet``); rarer
-paths are modules of their own, imported when needed: ``discovery``, ``filelinks``,
-``datafiles``, ``sdistfiles`` (see docs/design.md).
+The selections walk with ``filewalk`` (home of ``SourceFile``, ``FileSet``); rarer paths
+are imported when needed: ``discovery``, ``filelinks``, ``datafiles``, ``sdistfiles``.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -53,16 +51,6 @@ def _is_package_dir(path: Path) -> bool:
     return path.is_dir() and not path.is_symlink() and (path / "__init__.py").is_file()
 
 
-def _has_python(path: Path) -> bool:
-    from .filewalk import ALWAYS_EXCLUDED_DIRS
-
-    for _dirpath, dirnames, filenames in os.walk(path):
-        dirnames[:] = [d for d in dirnames if d not in ALWAYS_EXCLUDED_DIRS]
-        if any(f.endswith(".py") for f in filenames):
-            return True
-    return False
-
-
 def _candidates(base: Path, *, flat: bool) -> List[PackageRoot]:
     """Importable things directly in ``base``: packages, modules, namespace directories."""
     found = []
@@ -73,7 +61,7 @@ def _candidates(base: Path, *, flat: bool) -> List[PackageRoot]:
         if entry.is_dir() and not entry.is_symlink():
             if flat and (name in NOT_PACKAGES or name.endswith(".egg-info")):
                 continue
-            if name.isidentifier() and (_is_package_dir(entry) or (not flat and _has_python(entry))):
+            if name.isidentifier() and (_is_package_dir(entry) or (not flat and _namespace_dir(entry))):
                 found.append(PackageRoot(name, entry))
         elif entry.is_file() and name.endswith(".py") and name[:-3].isidentifier():
             if flat and name in NOT_MODULES:
@@ -82,24 +70,25 @@ def _candidates(base: Path, *, flat: bool) -> List[PackageRoot]:
     return found
 
 
-def _by_name(base: Path, project_name: str) -> Optional[PackageRoot]:
-    """The package or module named after the project, if ``base`` has one.
+def _namespace_dir(path: Path) -> bool:
+    from .discovery import has_python
 
-    ``acme.plugins.hello`` is also looked for as ``acme/plugins/hello`` (a package in a
-    PEP 420 namespace).
-    """
+    return has_python(path)
+
+
+def _by_name(base: Path, project_name: str) -> Optional[PackageRoot]:
+    """The package or module named after the project, if ``base`` has one (a dotted name
+    also in a PEP 420 namespace: ``discovery.in_namespace``)."""
     name = _import_name(project_name)
     if _is_package_dir(base / name):
         return PackageRoot(name, base / name)
     if (base / f"{name}.py").is_file():
         return PackageRoot(f"{name}.py", base / f"{name}.py")
-    parts = [p for p in project_name.lower().replace("-", "_").split(".") if p]
-    if len(parts) > 1 and all(p.isidentifier() for p in parts):
-        nested = base.joinpath(*parts)
-        if nested.is_dir() and not nested.is_symlink():
-            return PackageRoot("/".join(parts), nested)
-        if nested.with_name(parts[-1] + ".py").is_file():
-            return PackageRoot("/".join(parts) + ".py", nested.with_name(parts[-1] + ".py"))
+    if "." in project_name:
+        from .discovery import in_namespace
+
+        found = in_namespace(base, project_name)
+        return PackageRoot(*found) if found else None
     return None
 
 
@@ -108,7 +97,7 @@ def discover_packages(root: Path, project_name: str, explicit: Optional[Sequence
     if explicit is not None:
         from .discovery import explicit_packages
 
-        return tuple(PackageRoot(*p) for p in explicit_packages(root, explicit, _has_python))
+        return tuple(PackageRoot(*p) for p in explicit_packages(root, explicit))
     src = root / "src"
     flat = not src.is_dir()
     base = root if flat else src

@@ -1,10 +1,8 @@
 """The walk of the project's files, its ignore rules, and the records it fills.
 
-The rules, in order: ``__pycache__``, ``*.pyc``/``*.pyo`` and VCS directories never ship;
-``[tool.symback] exclude`` drops a path; ``include`` keeps a path ``.gitignore`` would
-drop; paths the project's ``.gitignore`` files ignore are dropped. A symlink is never
-followed. The walk runs once per file, so paths are strings and each directory is asked
-once whether a pattern or ``.gitignore`` applies (``patterns`` is imported only then).
+Rules, in order: ``__pycache__``, ``*.pyc``/``*.pyo``, VCS directories never ship; ``exclude``
+drops a path; ``include`` keeps one ``.gitignore`` would drop; ``.gitignore`` files drop
+paths. Symlinks are never followed. Runs once per file: see docs/design.md.
 """
 
 from __future__ import annotations
@@ -44,19 +42,19 @@ class Found(NamedTuple):
 
 
 class IgnoreRules:
-    """``.gitignore`` files, ``include`` and ``exclude``, answered for project-relative paths.
-
-    ``root_dirs_out``: directories at the project root that stay out whatever the patterns
-    say (the sdist's ``build`` and ``dist``), without a pattern to compile.
-    """
+    """``.gitignore`` files, ``include`` and ``exclude``, answered for project-relative paths;
+    ``root_dirs_out`` stay out whatever the patterns say (the sdist's ``build``, ``dist``)."""
 
     def __init__(
         self, root: Path, include: Sequence[str], exclude: Sequence[str], *, root_dirs_out: Sequence[str] = ()
     ) -> None:
         self.root = root
         self._root_dirs_out = frozenset(root_dirs_out)
-        self._include = _compile(include, "include") if include else None
-        self._exclude = _compile(exclude, "exclude") if exclude else None
+        if include or exclude:
+            from .patterns import compile_patterns
+        where = "pyproject.toml: [tool.symback]"
+        self._include = compile_patterns(include, f"{where} include") if include else None
+        self._exclude = compile_patterns(exclude, f"{where} exclude") if exclude else None
         # directory (relative, "" for the root) -> the .gitignore specs that judge its
         # paths, deepest first, each with the length of its directory's prefix
         self._above: Dict[str, Tuple[Tuple[int, "GitIgnoreSpec"], ...]] = {}
@@ -98,12 +96,6 @@ class IgnoreRules:
             if result.include is not None:
                 return bool(result.include)
         return False
-
-
-def _compile(lines: Sequence[str], key: str) -> "GitIgnoreSpec":
-    from .patterns import compile_patterns
-
-    return compile_patterns(lines, f"pyproject.toml: [tool.symback] {key}")
 
 
 def walk(root: Path, start: Path, rules: IgnoreRules) -> Iterator[Found]:
