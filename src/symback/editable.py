@@ -260,16 +260,9 @@ def materialize_tree(tree: Path, links: Iterable[TreeLink]) -> None:
 
             swap_into_place(tmp, tree, _make_temp_dir)
     except BaseException as error:
-        from .common import resource_problem
-        from .editable_swap import remove
+        from .editable_swap import abandon
 
-        remove(tmp)
-        if created and isinstance(error, SymlinksUnavailable):
-            with contextlib.suppress(OSError):
-                parent.rmdir()
-        problem = resource_problem(error, tree.parent)
-        if problem is not None:
-            raise BuildError(problem) from None
+        abandon(tmp, error, parent if created and isinstance(error, SymlinksUnavailable) else None)
         raise
 
 

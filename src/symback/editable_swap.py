@@ -2,9 +2,9 @@
 
 Imported by ``editable.materialize_tree`` only when a tree is already where the new one
 goes (a reinstall that changes it), when leftovers of interrupted builds lie beside it,
-or to clean up after a failure: a first install renames its new tree into place itself,
-and a reinstall over an identical tree changes nothing. Temporary trees are named
-``.<tree>.<pid>-<hex>.tmp`` (``editable._new_name``), and aside trees ``.<tree>.<pid>-<hex>.old``.
+or to clean up after a failure (``abandon``): a first install renames its new tree into
+place itself, and a reinstall over an identical tree changes nothing. Temporary trees are
+named ``.<tree>.<pid>-<hex>.tmp`` (``editable._new_name``), aside trees ``.<tree>.<pid>-<hex>.old``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 from .errors import BuildError
 
@@ -60,6 +60,21 @@ def swap_into_place(new: Path, final: Path, make_temp_dir: Callable[[Path, str, 
         f"{final}: cannot replace the editable tree there: other builds keep replacing it. "
         "Run one editable install of this project at a time."
     )
+
+
+def abandon(tmp: Path, error: BaseException, made_parent: Optional[Path]) -> None:
+    """After ``error`` while making the tree ``tmp``: remove it, and ``made_parent`` (the
+    build directory made for it) if that is empty; a full disk raises a BuildError saying
+    so, any other error is the caller's to re-raise."""
+    remove(tmp)
+    if made_parent is not None:
+        with contextlib.suppress(OSError):
+            made_parent.rmdir()
+    from .common import resource_problem
+
+    problem = resource_problem(error, tmp.parent)
+    if problem is not None:
+        raise BuildError(problem) from None
 
 
 def _exchange(a: Path, b: Path) -> bool:
