@@ -65,6 +65,7 @@ def test_small_wheel_build_loads_only_what_it_needs(tmp_path) -> None:
         # [tool.symback] and its errors, rare discovery paths, symlinks, data/native outputs, patterns
         "symback.configcheck", "symback.discovery", "symback.filelinks", "symback.datafiles",
         "symback.sdistfiles", "symback.patterns",
+        "symback.errortext", "symback.projectkeys", "symback.licensing",  # errors, optional keys
     }
     assert not heavy & loaded, sorted(heavy & loaded)
 
@@ -95,6 +96,7 @@ _EDITABLE_HEAVY = {
     "zipfile", "threading", "queue", "concurrent.futures", "email", "importlib.machinery",
     # discovery is all build_editable needs of the files: no walk, no [tool.symback] checks
     "symback.filewalk", "symback.configcheck", "symback.discovery", "symback.filelinks",
+    "symback.errortext", "symback.projectkeys", "symback.licensing", "difflib",
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import configparser
 import csv
 import email.utils
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -295,6 +296,32 @@ def test_default_license_files(tmp_path: Path) -> None:
     meta = load(tmp_path, license="MIT")
     assert meta.license_files == ("AUTHORS.rst", "COPYING", "LICENCE", "LICENSE.txt", "NOTICE.md")
     assert parse(meta).license_files == list(meta.license_files)
+
+
+def test_default_license_files_scan_matches_the_globs(tmp_path: Path) -> None:
+    """A project without license keys finds its defaults by a plain scan of the root (the
+    glob matcher is cold code): it must find what DEFAULT_LICENSE_FILES' globs find."""
+    from symback import licensing
+    from symback.metadata import DEFAULT_LICENSE_FILES, _default_license_files
+
+    names = ["LICENSE", "LICENCE.txt", "LICENSEx", "LICENS", "license", "COPYING.LESSER",
+             "COPYIN", "NOTICE", "AUTHORS.md", "AUTHOR", "LICENSE..old", "LICENSE\nx",
+             "xLICENSE", "NOTICE~", "COPYING-ü"]
+    for name in names:
+        write(tmp_path, name)
+    (tmp_path / "LICENSES").mkdir()
+    write(tmp_path, "LICENSE-dir/LICENSE")
+    write(tmp_path, ".git/LICENSE")
+    os.symlink("LICENSE", tmp_path / "LICENSE-link")
+    os.symlink("LICENSES", tmp_path / "LICENSE-dirlink")
+    os.symlink("missing", tmp_path / "NOTICE-dangling")
+    globbed = set()
+    for pattern in DEFAULT_LICENSE_FILES:
+        globbed.update(licensing.glob(tmp_path, licensing.glob_regex(pattern), pattern))
+    expected = tuple(sorted(path for path in globbed if ".." not in path))
+    assert _default_license_files(tmp_path) == expected
+    assert "LICENSE-link" in expected and "LICENSE..old" not in expected
+    assert _default_license_files(tmp_path / "missing") == ()
 
 
 def test_empty_license_files_disables_defaults(tmp_path: Path) -> None:
