@@ -1,15 +1,13 @@
-"""The bodies of the PEP 517 / PEP 660 hooks.
-
-Each hook reads the project from the current directory (the frontend runs hooks there),
-applies ``config_settings``, and hands off to ``wheel``, ``sdist`` or ``editable``.
-"""
+"""The bodies of the PEP 517 / PEP 660 hooks: each reads the project from the current
+directory (frontends run hooks there), applies ``config_settings``, and hands off to
+``wheel``, ``sdist`` or ``editable``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, List, Mapping, Optional
 
-from .config import BuildSettings, Project, build_requires, load_project
+from .config import BuildSettings, Project, build_requires, load_project, symback_table
 
 ConfigSettings = Optional[Mapping[str, Any]]
 
@@ -19,8 +17,11 @@ def _project(config_settings: ConfigSettings, *, read_version: bool = True) -> P
 
 
 def get_requires_for_build_wheel(config_settings: ConfigSettings = None) -> List[str]:
-    # vcs-versioning for a version from git tags; the native step's own requirements.
-    return build_requires(Path.cwd()) + _native_requires(_project(config_settings, read_version=False))
+    # vcs-versioning for a version from git tags; the native step's own requirements, for
+    # which the project is read only when it has a [tool.symback.build] table.
+    table = symback_table(Path.cwd())
+    requires = build_requires(Path.cwd(), table)
+    return requires + (_native_requires(_project(config_settings, read_version=False)) if "build" in table else [])
 
 
 def _native_requires(project: Project) -> List[str]:

@@ -158,13 +158,18 @@ def load_project(root: Path, settings: Optional[BuildSettings] = None, *, read_v
     return Project(root=root, metadata=metadata, tool=tool_config, packages=packages)
 
 
-def build_requires(root: Path) -> List[str]:
-    """What a build of the project at ``root`` needs beyond symback: ``vcs-versioning`` for a
-    version from git tags (outside an sdist), nothing otherwise."""
-    pyproject = load_toml(Path(root) / "pyproject.toml")
-    tool = pyproject.get("tool")
+def symback_table(root: Path) -> Mapping[str, Any]:
+    """``[tool.symback]`` of the project at ``root`` as written, unchecked; ``{}`` if none."""
+    tool = load_toml(Path(root) / "pyproject.toml").get("tool")
     table = tool.get("symback") if isinstance(tool, dict) else None
-    version = table.get("version") if isinstance(table, dict) else None
+    return table if isinstance(table, dict) else {}
+
+
+def build_requires(root: Path, table: Optional[Mapping[str, Any]] = None) -> List[str]:
+    """What a build of the project at ``root`` needs beyond symback: ``vcs-versioning`` for a
+    version from git tags (outside an sdist), nothing otherwise. ``table``: its
+    ``[tool.symback]``, when the caller has read it (``symback_table``)."""
+    version = (symback_table(root) if table is None else table).get("version")
     if not version or not isinstance(version, dict):
         return []
     from .versions import build_requires as version_requires

@@ -31,6 +31,34 @@ def test_requires_hooks(project: Path, settings) -> None:
     assert symback.get_requires_for_build_sdist(settings) == []
 
 
+def test_requires_for_a_wheel_read_the_project_only_for_a_build_step(project: Path) -> None:
+    """pip and uv ask for a wheel's requirements in a process of their own: without
+    [tool.symback.build], pyproject.toml's [tool.symback] is all that hook reads (no
+    metadata, no discovery: a bad [project] is reported by the next hook)."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    code = ("import json, sys, symback; r = symback.get_requires_for_build_wheel({}); "
+            "print(json.dumps([r, sorted(m for m in sys.modules if m.startswith('symback.'))]))")
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+
+    def requires_and_modules() -> list:
+        import json
+
+        out = subprocess.run([sys.executable, "-c", code], cwd=project, env=env, capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)
+
+    requires, modules = requires_and_modules()
+    assert requires == [] and not {"symback.metadata", "symback.files"} & set(modules), modules
+    with open(project / "pyproject.toml", "a") as f:
+        f.write('\n[tool.symback.build]\ncommand = ["true"]\nrequires = ["symback-test-tool>=1"]\n')
+    requires, modules = requires_and_modules()
+    assert requires == ["symback-test-tool>=1"] and "symback.metadata" in modules
+
+
 def test_prepared_metadata_equals_the_wheel(project: Path, tmp_path: Path) -> None:
     meta_dir = tmp_path / "meta"
     meta_dir.mkdir()
