@@ -4,11 +4,11 @@ Why not :mod:`tarfile` + :mod:`gzip`: gzip compresses in the calling thread only
 at level 9 that is most of an sdist's build time; tarfile spends more per member
 building headers than writing the data. Here the tar stream (POSIX.1-2001 pax, as the
 sdist specification asks) is built in the calling thread and cut into fixed blocks,
-which are deflated on the zip writer's thread pool the way pigz does it (each block
-primed with the 32 KiB before it, so the blocks join into one deflate stream; see
-:func:`symback.zipwriter.deflate_block`). The block size is fixed, so the bytes never
+which are deflated on a thread pool the way pigz does it (each block primed with the
+32 KiB before it, so the blocks join into one deflate stream; see
+:func:`symback.bigarchive.deflate_block`). The block size is fixed, so the bytes never
 depend on the number of threads. An archive that fits one block is deflated in the
-calling thread, with no thread started.
+calling thread, with no thread started and ``bigarchive`` not imported.
 
 Headers are what tarfile's PAX format writes: a ustar header per member, preceded by a
 pax extended header only when a value does not fit ustar (a name or link target longer
@@ -23,9 +23,12 @@ import struct
 import zlib
 from collections import deque
 from pathlib import Path
-from typing import BinaryIO, Deque, Dict, Optional, Union
+from typing import TYPE_CHECKING, BinaryIO, Deque, Dict, Optional, Union
 
-from .zipwriter import Workers, _Task, deflate_block, default_workers, read_whole
+from .deflate import deflate_whole, read_whole
+
+if TYPE_CHECKING:
+    from .bigarchive import Task, Workers
 
 BLOCK_SIZE = 256 << 10  # the tar stream is deflated in blocks of this many bytes
 LEVEL = 9  # an sdist is built once and downloaded many times: the smallest file
@@ -124,10 +127,10 @@ class TarGzWriter:
         self._mtime = mtime
         self._block_size = block_size
         self._level = level
-        self._workers = workers or default_workers()
+        self._workers = workers
         self._pool: Optional[Workers] = None  # started by the second block: one block needs no thread
         self._pending = bytearray()  # tar bytes not yet cut into a block
-        self._in_flight: Deque[_Task] = deque()
+        self._in_flight: Deque[Task] = deque()
         self._zdict: Optional[bytes] = None  # the end of the last block submitted
         self._crc = 0
         self._size = 0  # uncompressed bytes so far (gzip's trailer wants them mod 2**32)
@@ -233,15 +236,15 @@ class TarGzWriter:
         self._crc = zlib.crc32(block, self._crc)
         self._size += len(block)
         zdict, self._zdict = self._zdict, block[-_WINDOW:]
-        if last and not self._in_flight and self._pool is None:
-            task = _Task(lambda: deflate_block(block, zdict, True, self._level))
-            task.run(cancelled=False)
-        else:
-            if self._pool is None:
-                self._pool = Workers(self._workers)
-            task = self._pool.submit(deflate_block, block, zdict, last, self._level)
-        self._in_flight.append(task)
-        self._write_ready(2 * self._workers)
+        if last and self._pool is None:  # the archive is this one block: no thread
+            self._out.write(deflate_whole(block, self._level))
+            return
+        from .bigarchive import Workers, deflate_block, default_workers
+
+        if self._pool is None:
+            self._pool = Workers(self._workers or default_workers())
+        self._in_flight.append(self._pool.submit(deflate_block, block, zdict, last, self._level))
+        self._write_ready(2 * self._pool.count)
 
     def _write_ready(self, limit: int) -> None:
         while len(self._in_flight) > limit:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from symback.zipwriter import BLOCK_SIZE, ZipWriter
+from symback.bigarchive import BLOCK_SIZE
+from symback.zipwriter import ZipWriter
 
 
 def _files(tmp_path: Path) -> dict[str, Path]:
