@@ -7,7 +7,7 @@ tables and every error message are in ``configcheck``, imported only for them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, List, Mapping, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 from .common import load_toml
 from .errors import ConfigError
@@ -77,8 +77,9 @@ class ToolConfig(NamedTuple):
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any]) -> "ToolConfig":
-        if not table:
-            return cls()
+        plain = _plain_tool_fields(table)
+        if plain is not None:
+            return cls(**plain)
         from .configcheck import tool_config
 
         fields = tool_config(table, SYMLINK_POLICIES, EDITABLE_MODES)
@@ -175,6 +176,33 @@ def build_requires(root: Path, table: Optional[Mapping[str, Any]] = None) -> Lis
     from .versions import build_requires as version_requires
 
     return version_requires(Path(root), version)
+
+
+_PLAIN_KEYS = {"packages", "include", "exclude", "wheel", "editable", "version"}
+
+
+def _plain_tool_fields(table: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
+    """The fields of a valid ``[tool.symback]`` that has none of the ``build``, ``data``
+    tables or the wheel ``tag``; None for any other table (``configcheck`` reads it, and
+    words the error). A unit test holds the two readings equal."""
+    wheel, editable = table.get("wheel", {}), table.get("editable", {})
+    packages = table.get("packages")
+    lists = [table.get("include", []), table.get("exclude", []), [] if packages is None else packages]
+    if not (
+        table.keys() <= _PLAIN_KEYS and isinstance(table.get("version", {}), dict)
+        and isinstance(wheel, dict) and wheel.keys() <= {"symlinks"}
+        and wheel.get("symlinks", "links") in SYMLINK_POLICIES
+        and isinstance(editable, dict) and editable.keys() <= {"mode", "strict"}
+        and editable.get("mode", "auto") in EDITABLE_MODES and isinstance(editable.get("strict", False), bool)
+        and packages != [] and all(isinstance(v, list) and all(isinstance(s, str) and s for s in v) for v in lists)
+    ):
+        return None
+    return dict(
+        packages=None if packages is None else tuple(packages), include=tuple(lists[0]), exclude=tuple(lists[1]),
+        symlinks=wheel.get("symlinks", "links"), editable_mode=editable.get("mode", "auto"),
+        editable_strict=editable.get("strict", False), version=table.get("version", {}),
+        symlinks_given="symlinks" in wheel,
+    )
 
 
 def _version_file(packages: Tuple["PackageRoot", ...]) -> Optional[Path]:

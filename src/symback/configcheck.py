@@ -21,12 +21,12 @@ BUILD_KEYS = ("command", "cmake", "requires", "artifacts")
 DATA_SCHEMES = ("scripts", "data", "headers")
 
 
-def closest(key: str, valid: Tuple[str, ...]) -> str:
+def _hint(key: str, valid: Tuple[str, ...]) -> str:
     """The spelling hint after an unknown key: the closest valid one, or the list."""
-    import difflib
+    from .errortext import closest
 
-    match = difflib.get_close_matches(key, valid, n=1)
-    return f" Did you mean {match[0]!r}?" if match else f" Valid keys: {', '.join(valid)}."
+    match = closest(key, valid)
+    return f" Did you mean {match!r}?" if match else f" Valid keys: {', '.join(valid)}."
 
 
 def build_settings(
@@ -41,7 +41,7 @@ def build_settings(
             continue
         if key not in SETTINGS_KEYS:
             raise ConfigError(
-                f"config settings: unknown key {key!r} (given as -C {key}=...)." + closest(key, SETTINGS_KEYS)
+                f"config settings: unknown key {key!r} (given as -C {key}=...)." + _hint(key, SETTINGS_KEYS)
             )
         if isinstance(value, list):  # `-C k=a -C k=b`: the last one wins
             value = value[-1] if value else ""
@@ -228,7 +228,7 @@ def _data_path(raw: str, where: str, *, allow_root: bool) -> str:
 def _check_keys(table: Mapping[str, Any], valid: Tuple[str, ...], where: str) -> None:
     for key in table:
         if key not in valid:
-            raise ConfigError(f"pyproject.toml: {where}: unknown key {key!r}." + closest(key, valid))
+            raise ConfigError(f"pyproject.toml: {where}: unknown key {key!r}." + _hint(key, valid))
 
 
 def _table(parent: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:

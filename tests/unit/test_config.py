@@ -76,6 +76,23 @@ def test_settings_the_fast_path_leaves_to_the_full_check(settings, message: str)
 
 
 @pytest.mark.parametrize(
+    "table",
+    [
+        {}, {"packages": ["src/a", "b.py"]}, {"include": ["*.dat"], "exclude": ["x/"]},
+        {"wheel": {"symlinks": "lean"}}, {"wheel": {}}, {"editable": {"mode": "pth", "strict": True}},
+        {"version": {"file": "src/p/_v.py"}}, {"packages": ["p"], "wheel": {"symlinks": "copy"}, "editable": {}},
+    ],
+)
+def test_plain_tables_read_as_the_full_check_reads_them(table) -> None:
+    """config reads [tool.symback] without build/data/tag itself; configcheck agrees."""
+    from symback.config import EDITABLE_MODES, SYMLINK_POLICIES, NativeBuild
+    from symback.configcheck import tool_config
+
+    fields = tool_config(table, SYMLINK_POLICIES, EDITABLE_MODES)
+    assert ToolConfig.from_table(table) == ToolConfig(**{**fields, "build": NativeBuild(**fields["build"])})
+
+
+@pytest.mark.parametrize(
     ("table", "message"),
     [
         ({"pakages": ["x"]}, "[tool.symback]: unknown key 'pakages'. Did you mean 'packages'?"),
@@ -86,6 +103,10 @@ def test_settings_the_fast_path_leaves_to_the_full_check(settings, message: str)
         ({"include": "src/*"}, "[tool.symback] include: expected a list of non-empty strings, got 'src/*'"),
         ({"packages": []}, "[tool.symback] packages: the list is empty"),
         ({"wheel": "links"}, "[tool.symback] wheel: expected a table"),
+        ({"editable": {"strict": 1}}, "[tool.symback.editable] strict: expected true or false, got 1"),
+        ({"packages": ["p", ""]}, "[tool.symback] packages: expected a list of non-empty strings"),
+        ({"version": "file"}, "[tool.symback] version: expected a table"),
+        ({"exclude": [1]}, "[tool.symback] exclude: expected a list of non-empty strings"),
     ],
 )
 def test_bad_tool_table(table, message: str) -> None:
@@ -115,3 +136,25 @@ def test_missing_pyproject(tmp_path: Path) -> None:
 def test_dynamic_version_is_read_from_the_package(tmp_path: Path) -> None:
     root = make_project(tmp_path, {"src/demo/__init__.py": '__version__ = "2.5.0"\n'}, version=None)
     assert load_project(root).metadata.version == "2.5.0"
+
+
+def test_plain_tables_do_not_load_the_full_check(tmp_path: Path) -> None:
+    """configcheck (every table, every message) is compiled only for the tables config
+    does not read itself, or for an error."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    project = make_project(
+        tmp_path / "p", {"src/demo/__init__.py": ""},
+        extra='[tool.symback]\ninclude = ["*.txt"]\n[tool.symback.wheel]\nsymlinks = "compat"\n',
+    )
+    code = ("import json, sys; from symback.config import load_project; p = load_project(sys.argv[1]); "
+            "print(json.dumps([p.tool.symlinks, 'symback.configcheck' in sys.modules]))")
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    out = subprocess.run([sys.executable, "-c", code, str(project)], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == ["compat", False]
