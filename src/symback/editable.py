@@ -5,10 +5,10 @@
 ``LINKS`` names the same links) and a ``.pth`` naming the tree. RECORD never names a path
 inside a linked directory: uninstallers delete what RECORD lists. See ``docs/editable.md``.
 This module is what a plain links-mode install runs; the rarer paths are modules of their
-own, imported when taken: ``editable_fallback`` (no symlinks: ``.pth`` path lines or the
-``editables`` hook), ``editable_strict``, ``editable_native``, ``editable_data``,
-``editable_prepared`` (pip's prepared metadata), ``editable_probe`` (the other hooks'
-probe) and ``editable_swap`` (replacing a changed tree).
+own, imported when taken: ``editable_fallback`` (no symlinks: ``.pth`` path lines),
+``editable_redirect`` (the ``editables`` hook), ``editable_strict``, ``editable_native``,
+``editable_data``, ``editable_prepared`` (pip's prepared metadata), ``editable_probe`` (the
+other hooks' probe) and ``editable_swap`` (replacing a changed tree).
 """
 
 from __future__ import annotations
