@@ -32,9 +32,6 @@ WINDOW = 1 << 15  # deflate's window: the dictionary handed to the next block
 _SMALL_BATCH_BYTES = 32 << 20  # at most this many bytes of small files in flight
 _JOB_FILES = 256  # small files are packed in jobs of at most this many files...
 _JOB_BYTES = 1 << 20  # ...or this many bytes
-# Below this average file size a job is mostly Python-level work that holds the GIL, so
-# more threads only contend: such jobs go to a single worker, in order.
-_PARALLEL_MIN_AVERAGE = 2 << 10  # measured: parallel wins at 3 KB per file, loses at 1 KB
 # A last job this small, with nothing else in flight, is packed in the calling thread.
 _INLINE_BYTES = 256 << 10
 _ZIP32_LIMIT = 0xFFFFFFFF
@@ -168,7 +165,6 @@ class ZipJobs:
         self._pack, self._local_header, self._record_hash, self._entries = pack, local_header, record_hash, entries
         self._sha256 = sha256
         self._pool = Workers(workers or default_workers())
-        self._serial = Workers(1)
         # Submitted jobs, oldest first: the job's files, its task, its bytes.
         self._pending: Deque[Tuple[List[_Item], Task, int]] = deque()
         self._pending_bytes = 0
@@ -198,8 +194,7 @@ class ZipJobs:
         self._drain(until_bytes=0)
 
     def shutdown(self, *, cancel: bool = False) -> None:
-        for pool in (self._pool, self._serial):
-            pool.shutdown(cancel=cancel)
+        self._pool.shutdown(cancel=cancel)
 
     def _submit_job(self, *, last: bool = False) -> None:
         if not self._job:
@@ -208,8 +203,9 @@ class ZipJobs:
             task = Task(lambda job=self._job: self._pack(job, *self._dos, self._sha256))
             task.run(cancelled=False)
         else:
-            pool = self._pool if self._job_bytes >= _PARALLEL_MIN_AVERAGE * len(self._job) else self._serial
-            task = pool.submit(self._pack, self._job, *self._dos, self._sha256)
+            # Every job goes to the pool, however small its files: zlib's calls are most of
+            # a job, so two threads cost no more CPU than one (design.md) and halve the wait.
+            task = self._pool.submit(self._pack, self._job, *self._dos, self._sha256)
         self._pending.append((self._job, task, self._job_bytes))
         self._pending_bytes += self._job_bytes
         self._job, self._job_bytes = [], 0

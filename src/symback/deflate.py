@@ -10,11 +10,12 @@ from typing import Union
 
 LEVEL = 6  # zlib's default: the size/speed trade-off every other backend makes for wheels
 _MIN_LOOKAHEAD = 262  # zlib: matches reach at most (window - this) bytes back
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # binary on Windows
 
 
 def read_whole(path: Union[str, Path], size: int) -> bytes:
     """The whole file; ``size`` is what ``stat`` said, so one ``read`` usually does it."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, _READ_FLAGS)
     try:
         data = os.read(fd, size + 1)
         if len(data) <= size:  # a regular file returns less than asked only at its end
