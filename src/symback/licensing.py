@@ -12,15 +12,13 @@ import re
 from pathlib import Path
 from typing import Any, Iterator, List, Mapping, Optional, Tuple
 
-from .errortext import first_line, key_path
+from .errortext import first_line, key_path, project_error, wrong_type
 from .projectvalues import (
-    error,
     no_other_keys,
     normalise_newlines,
     relative_file,
     string,
     string_list,
-    wrong_type,
 )
 
 # Directories a license-files glob never descends into: VCS data, caches, virtualenvs
@@ -39,7 +37,7 @@ def load_license(
         try:
             return canonicalize_license_expression(value), None, None
         except InvalidLicenseExpression as exc:
-            raise error(
+            raise project_error(
                 "license",
                 f"not a valid SPDX license expression ({first_line(exc)})",
                 value,
@@ -52,11 +50,11 @@ def load_license(
     fix = 'Write license = "<SPDX expression>" with license-files = ["LICENSE"] (PEP 639).'
     no_other_keys("license", value, ("file", "text"), fix)
     if len(value) != 1:
-        raise error(
+        raise project_error(
             "license", "the legacy license table needs exactly one of file and text", value, fix
         )
     if "license-files" in project:
-        raise error(
+        raise project_error(
             "license",
             "the legacy license table cannot be combined with license-files (PEP 639)",
             value,
@@ -80,7 +78,7 @@ def load_license_files(project: Mapping[str, Any], root: Path) -> Tuple[str, ...
         regex = glob_regex(pattern, key)
         files = glob(root, regex, pattern)
         if not files:
-            raise error(
+            raise project_error(
                 key,
                 "the glob matches no file",
                 pattern,
@@ -90,7 +88,7 @@ def load_license_files(project: Mapping[str, Any], root: Path) -> Tuple[str, ...
         matched.update(files)
     for path in sorted(matched):
         if ".." in path:
-            raise error(
+            raise project_error(
                 "license-files",
                 "a matched file name contains '..', which core metadata readers reject "
                 "(they take it for a parent directory)",
@@ -109,12 +107,12 @@ _GLOB_FIX = (
 def glob_regex(pattern: str, key: str = "license-files") -> "re.Pattern[str]":
     """A PEP 639 glob as a regex over posix paths relative to the root; validated."""
     if not pattern or pattern.startswith("/") or "\\" in pattern:
-        raise error(key, "not a relative path glob", pattern, _GLOB_FIX)
+        raise project_error(key, "not a relative path glob", pattern, _GLOB_FIX)
     parts = [p for p in pattern.split("/") if p != "."]
     if not parts or "" in parts:
-        raise error(key, "not a valid glob (empty path segment)", pattern, _GLOB_FIX)
+        raise project_error(key, "not a valid glob (empty path segment)", pattern, _GLOB_FIX)
     if ".." in parts:
-        raise error(key, "must not contain '..' (PEP 639)", pattern, _GLOB_FIX)
+        raise project_error(key, "must not contain '..' (PEP 639)", pattern, _GLOB_FIX)
     out: List[str] = []
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
@@ -138,13 +136,13 @@ def _segment_regex(part: str, pattern: str, key: str) -> str:
             end = part.find("]", i + 1)
             body = part[i + 1 : end] if end != -1 else ""
             if end == -1 or not body or not all(_glob_char(ch) for ch in body):
-                raise error(key, "not a valid glob (bad [...] range)", pattern, _GLOB_FIX)
+                raise project_error(key, "not a valid glob (bad [...] range)", pattern, _GLOB_FIX)
             out.append("[" + _bracket(body) + "]")
             i = end
         elif _glob_char(c):
             out.append(re.escape(c))
         else:
-            raise error(
+            raise project_error(
                 key, f"not a valid glob (character {c!r} is not allowed)", pattern, _GLOB_FIX
             )
         i += 1

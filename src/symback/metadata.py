@@ -8,10 +8,11 @@ What it returns is plain, immutable data; :meth:`ProjectMetadata.core_metadata` 
 ``entry_points.txt``, both deterministically (the only order in the output is the order
 the user wrote).
 
-Every hook imports this module, so it holds only what a plain project runs (name, version,
-description, a readme file, requires-python, dynamic version, default license files). The
-other keys are loaded by :mod:`symback.licensing` and :mod:`symback.projectkeys`, and the
-error texts worded by :mod:`symback.errortext`, each imported only when needed.
+Every hook imports this module, so it reads only the common shapes of the keys a plain
+project has (name, a static version, description, a readme file, requires-python) and
+finds the default license files. Anything else is read by a cold module imported where it
+is needed: :mod:`symback.projectcheck` (those keys in full, and their errors),
+:mod:`symback.licensing`, :mod:`symback.projectkeys` (the optional keys).
 ``docs/project-metadata.md`` documents, key by key, what is accepted and what it becomes.
 """
 
@@ -24,16 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from .common import filename_name, normalize_name
-from .errors import ConfigError
-from .projectvalues import README_TYPES, read_text, relative_file, string_list
-from .projectvalues import error as _error
-from .projectvalues import string as _string
 
 if TYPE_CHECKING:
     from .projectkeys import Contact, EntryPoints
-
-# PEP 508 names, checked as packaging.utils does (importing it costs start-up time).
-_VALID_NAME = r"(?i)^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$"
 
 __all__ = [
     "Contact",
@@ -52,8 +46,24 @@ PROJECT_KEYS: Tuple[str, ...] = (
     "authors", "maintainers", "keywords", "classifiers", "urls", "scripts", "gui-scripts",
     "entry-points", "dependencies", "optional-dependencies", "dynamic",
 )
-# The keys load_metadata reads itself; the others are symback.projectkeys' business.
+# name + version in the longest file name a build writes (`<name>-<version>-0editable-<tag>.whl`,
+# `build/__editable__.<name>-<tag>`...): tags take up to ~90 bytes of a file system's 255.
+MAX_NAME_VERSION_BYTES = 150
+MAX_NAME_CHARS = 120
+
+_KEY_SET = frozenset(PROJECT_KEYS)
+# The keys load_metadata reads without symback.projectkeys.
 _PLAIN_KEYS = frozenset(PROJECT_KEYS[:7] + ("dynamic",))
+
+# What the fast paths accept; anything else goes to symback.projectcheck, which reads it
+# in full or words the error. Patterns are compiled by re's cache on first use.
+# PEP 508 names, checked as packaging.utils does (importing it costs start-up time).
+_VALID_NAME = r"(?i)^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$"
+# The characters projectvalues.string refuses in a one-line string (line breaks, controls).
+_NOT_ONE_LINE = r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]"
+# A relative path that is its own clean form (no "", "." or ".." segment, no drive).
+_PLAIN_PATH = r"[\w-][\w.-]*(?:/[\w-][\w.-]*)*"
+_README_TYPES = {".md": "text/markdown", ".markdown": "text/markdown", ".rst": "text/x-rst", ".txt": "text/plain"}
 
 #: Globs used when ``license-files`` is absent (and ``license`` is not a ``{file = ...}``
 #: table); unlike user-written globs they may match nothing.
@@ -194,45 +204,44 @@ def load_metadata(
     relative to ``root``), ``None`` when no package was found; ``version_table`` is
     ``[tool.symback.version]`` (where else a dynamic version comes from: see ``versions``).
     """
-    if not isinstance(project, Mapping):
-        from .errortext import show, type_name
-
-        raise ConfigError(
-            f"pyproject.toml: [project]: must be a table, not {type_name(project)}: "
-            f"{show(project)}. Write it as a [project] section."
-        )
-    for key in project:
-        if key not in PROJECT_KEYS:
-            from .projectkeys import unknown_key_error
-
-            raise unknown_key_error(project, key, PROJECT_KEYS)
+    if not isinstance(project, Mapping) or not _KEY_SET.issuperset(project):
+        _check().check_table(project, PROJECT_KEYS)
     root = Path(root)
 
-    name = _load_name(project)
-    dynamic = _load_dynamic(project)
-    version = _load_version(project, dynamic, root, version_file, version_table)
-    _check_file_name_length(name, version)
+    name = project.get("name")
+    if not (isinstance(name, str) and len(name) <= MAX_NAME_CHARS and re.fullmatch(_VALID_NAME, name)):
+        raise _check().name_error(project, MAX_NAME_CHARS)
+    dynamic = _check().load_dynamic(project) if "dynamic" in project else ()
+    version = None
+    if not dynamic and not version_table and _one_line(project.get("version")):
+        version = _normalized_version(project["version"])
+    if version is None:  # dynamic, or an error to word
+        version = _check().load_version(
+            project, dynamic, root, version_file, version_table, _normalized_version
+        )
+    size = len(f"{filename_name(name)}-{version}".encode("utf-8"))
+    if size > MAX_NAME_VERSION_BYTES:  # the build would fail half-way with ENAMETOOLONG
+        raise _check().file_name_length_error(name, version, size, MAX_NAME_VERSION_BYTES)
 
-    description = None
-    if "description" in project:
-        description = _string("description", project["description"], 'description = "One line."')
+    description = project.get("description")
+    if "description" in project and not _one_line(description):
+        from .projectvalues import string
 
-    readme_file, readme_text, readme_type = _load_readme(project, root)
-
-    requires_python = None
+        string("description", description, 'description = "One line."')  # raises
+    readme_file = readme_text = readme_type = None
+    if "readme" in project:
+        readme = _plain_readme(project["readme"], root)
+        readme_file, readme_text, readme_type = readme or _check().load_readme(
+            project["readme"], root, _README_TYPES
+        )
+    requires_python = project.get("requires-python")
     if "requires-python" in project:
-        raw = _string("requires-python", project["requires-python"], 'requires-python = ">=3.9"')
+        if not _one_line(requires_python):
+            raise _check().requires_python_error(requires_python)
         try:
-            requires_python = _specifiers(raw)
+            requires_python = _specifiers(requires_python)
         except ValueError as exc:  # packaging's InvalidSpecifier
-            from .errortext import first_line
-
-            raise _error(
-                "requires-python",
-                f"invalid version specifier ({first_line(exc)})",
-                raw,
-                'Write a PEP 440 specifier set such as ">=3.9" or ">=3.9,<4".',
-            ) from None
+            raise _check().requires_python_error(requires_python, exc) from None
 
     license_expression = license_text = license_file = None
     if "license" in project:
@@ -252,7 +261,7 @@ def load_metadata(
     if not _PLAIN_KEYS.issuperset(project):
         from .projectkeys import load_optional
 
-        optional = load_optional(project, license_expression)
+        optional = load_optional(project, license_expression, _VALID_NAME)
 
     return ProjectMetadata(
         name=name,
@@ -294,136 +303,6 @@ def _specifiers(raw: str) -> str:
     return ",".join(str(Specifier(part.strip())) for part in parts if part.strip())
 
 
-def _load_name(project: Mapping[str, Any]) -> str:
-    if "name" not in project:
-        raise _error(
-            "name", "required key is missing", fix='Add name = "your-project" to [project].'
-        )
-    name = _string("name", project["name"], 'name = "your-project"')
-    if len(name) > MAX_NAME_CHARS:
-        raise _error(
-            "name",
-            f"{len(name)} characters long, more than the {MAX_NAME_CHARS} that leave room in the "
-            "archives' file names (255 bytes on most file systems) for the version and tags",
-            name[:40] + "...",
-            "Shorten the name.",
-        )
-    if not re.fullmatch(_VALID_NAME, name):
-        raise _error(
-            "name",
-            "not a valid project name",
-            name,
-            "Use ASCII letters, digits, '.', '-' and '_', starting and ending with a letter "
-            'or digit (PEP 508), e.g. name = "my-project".',
-        ) from None
-    return name
-
-
-def _load_dynamic(project: Mapping[str, Any]) -> Tuple[str, ...]:
-    if "dynamic" not in project:
-        return ()
-    fields = string_list("dynamic", project["dynamic"], 'dynamic = ["version"]')
-    for i, field in enumerate(fields):
-        if field != "version":
-            raise _error(
-                f"dynamic[{i}]",
-                "symback computes only the version dynamically (from __version__), so this "
-                "field cannot be dynamic",
-                field,
-                f"Write {field} statically in [project] and remove it from dynamic.",
-            )
-    return ("version",) if fields else ()
-
-
-def _load_version(
-    project: Mapping[str, Any],
-    dynamic: Tuple[str, ...],
-    root: Path,
-    version_file: Optional[Path],
-    version_table: Optional[Mapping[str, Any]] = None,
-) -> str:
-    if "version" in project:
-        if "version" in dynamic:
-            raise _error(
-                "version",
-                "is set statically and also listed in dynamic",
-                project["version"],
-                'Either remove version, or remove "version" from dynamic.',
-            )
-        if version_table:
-            raise _error(
-                "version",
-                "is set statically, so [tool.symback.version] (where a dynamic version comes "
-                "from) has no use",
-                project["version"],
-                'Remove [tool.symback.version], or remove version and set dynamic = ["version"].',
-            )
-        raw = _string("version", project["version"], 'version = "1.0.0"')
-        version = _normalized_version(raw)
-        if version is None:
-            raise _error(
-                "version",
-                "not a valid PEP 440 version",
-                raw,
-                'Use a version such as "1.2.3", "1.2.3rc1" or "1.2.3.post1".',
-            )
-        return version
-    if "version" not in dynamic:
-        raise _error(
-            "version",
-            "required key is missing",
-            fix='Add version = "0.1.0" to [project], or set dynamic = ["version"] and '
-            'write __version__ = "0.1.0" in your package\'s __init__.py.',
-        )
-    if version_file is None and not version_table:
-        raise _error(
-            "dynamic",
-            "version is dynamic but no package was found to read __version__ from",
-            ["version"],
-            'Create your package (with __version__ = "0.1.0" in its __init__.py), list it in '
-            "[tool.symback] packages, name the file that holds the version with "
-            "[tool.symback.version] path, or set version statically in [project].",
-        )
-    from .versions import dynamic_version
-
-    found = dynamic_version(
-        root, version_table or {}, Path(version_file) if version_file else None, str(project["name"])
-    )
-    version = _normalized_version(found.raw)
-    if version is None:
-        from .errortext import show
-
-        raise ConfigError(
-            f"{found.where}: not a valid PEP 440 version: {show(found.raw)}. Use a "
-            'version such as "1.2.3", "1.2.3rc1" or "1.2.3.post1".'
-        )
-    return version
-
-
-# name + version in the longest file name a build writes (`<name>-<version>-0editable-<tag>.whl`,
-# `build/__editable__.<name>-<tag>`...): tags take up to ~90 bytes of a file system's 255.
-MAX_NAME_VERSION_BYTES = 150
-MAX_NAME_CHARS = 120
-
-
-def _check_file_name_length(name: str, version: str) -> None:
-    """Refuse, before any file is written, a name and version whose wheel file name would
-    not fit in a file system's 255 bytes (the build would fail half-way with ENAMETOOLONG)."""
-    size = len(f"{filename_name(name)}-{version}".encode("utf-8"))
-    if size <= MAX_NAME_VERSION_BYTES:
-        return
-    from .errortext import show
-
-    key = "version" if len(version) >= len(name) else "name"
-    value = version if key == "version" else name
-    raise ConfigError(
-        f"pyproject.toml: [project] {key}: {show(value, 60)} is {len(value)} characters long; "
-        f"name and version together take {size} bytes of the archives' file names, more than the "
-        f"{MAX_NAME_VERSION_BYTES} that leave room for the tags within the 255 bytes file "
-        f"systems allow. Shorten the {key}."
-    )
-
-
 # A plain release number with no leading zeros is its own PEP 440 normal form.
 _CANONICAL_RELEASE = r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*"
 
@@ -444,6 +323,17 @@ def _normalized_version(raw: str) -> Optional[str]:
         return None
 
 
+def _one_line(value: Any) -> bool:
+    return isinstance(value, str) and not re.search(_NOT_ONE_LINE, value)
+
+
+def _check() -> Any:
+    """:mod:`symback.projectcheck`: the keys above read in full, and their errors."""
+    from . import projectcheck
+
+    return projectcheck
+
+
 def read_version(path: Path) -> str:
     """The string ``__version__`` is set to in ``path``, found by parsing, never importing
     (re-exports followed: see :func:`symback.versions.read_version`)."""
@@ -455,33 +345,20 @@ def read_version(path: Path) -> str:
 # --------------------------------------------------------------------------- readme, licenses
 
 
-def _load_readme(
-    project: Mapping[str, Any], root: Path
-) -> Tuple[Optional[str], Optional[str], Optional[str]]:
-    """(readme_file, text, content type)."""
-    if "readme" not in project:
-        return None, None, None
-    value = project["readme"]
-    if not isinstance(value, str):
-        from .projectkeys import load_readme_table
-
-        return load_readme_table(value, root)
-    path = relative_file("readme", value, root, "readme")
-    return path, read_text("readme", path, root), _infer_content_type("readme", path)
-
-
-def _infer_content_type(key: str, path: str) -> str:
-    suffix = posixpath.splitext(path)[1].lower()
-    if suffix in README_TYPES:
-        return README_TYPES[suffix]
-    import json  # for the message only: ~1.5 ms of every build's start-up otherwise
-    raise _error(
-        key,
-        f"cannot tell the content type of the readme from its suffix ({suffix or 'none'})",
-        path,
-        "Use a .md, .rst or .txt file, or write readme = {file = "
-        f'{json.dumps(path)}, content-type = "text/plain"}} (or text/markdown, text/x-rst).',
-    )
+def _plain_readme(value: Any, root: Path) -> Optional[Tuple[str, str, str]]:
+    """(readme_file, text, content type) of a readme given as a clean path to a UTF-8 file
+    with a known suffix, "\n" line ends and no BOM; ``None`` for anything else."""
+    suffix = posixpath.splitext(value)[1].lower() if isinstance(value, str) else ""
+    if suffix not in _README_TYPES or not re.fullmatch(_PLAIN_PATH, value):
+        return None
+    path = root / value
+    try:
+        text = path.read_bytes().decode("utf-8") if path.is_file() else None
+    except (OSError, UnicodeDecodeError):
+        text = None
+    if text is None or "\r" in text or text.startswith("\ufeff"):
+        return None
+    return value, text, _README_TYPES[suffix]
 
 
 def _default_license_files(root: Path) -> Tuple[str, ...]:

@@ -1,34 +1,25 @@
-"""The optional ``[project]`` keys, and the rarer forms and mistakes of the others.
+"""The optional ``[project]`` keys: ``authors``, ``maintainers``, ``keywords``,
+``classifiers``, ``urls``, ``dependencies``, ``optional-dependencies``, ``scripts``,
+``gui-scripts``, ``entry-points``, and the ``Author``/``Maintainer`` headers they become.
 
-Cold code: :mod:`symback.metadata` validates a plain project (name, version, description,
-readme file, requires-python) itself and imports this module only when the project has one
-of ``authors``, ``maintainers``, ``keywords``, ``classifiers``, ``urls``, ``dependencies``,
-``optional-dependencies``, ``scripts``, ``gui-scripts``, ``entry-points``, a readme table,
-or an unknown key. It never imports :mod:`symback.metadata` (which imports it).
+Cold code: :mod:`symback.metadata` imports it only for a project that has one of them
+(:class:`Contact` stays importable from there). It never imports ``metadata``.
 """
 
 from __future__ import annotations
 
-import posixpath
 import re
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 from .common import normalize_name
-from .errortext import first_line, key_path, show, toml_key, toml_repr
+from .errortext import first_line, key_path, project_error, show, toml_key, wrong_type
 from .projectvalues import (
-    README_TYPES,
     LINE_BREAK,
-    error,
     no_other_keys,
-    normalise_newlines,
-    read_text,
-    relative_file,
     string,
     string_list,
     table,
-    wrong_type,
 )
 
 if TYPE_CHECKING:
@@ -41,41 +32,6 @@ _EMAIL = r"[^\s@<>,\"()\[\]\\;:]+@[^\s@<>,\"()\[\]\\;:]+"
 _NAME_SPECIALS = r'[()<>@,:;\[\]\\"]'
 _SCRIPT_NAME = r"\w[\w.-]*"
 _GROUP_NAME = r"\w[\w.-]*"
-# PEP 508 names, checked as packaging.utils does (importing it costs start-up time).
-_VALID_NAME = r"(?i)^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$"
-
-_CONTENT_TYPES = ("text/markdown", "text/x-rst", "text/plain")
-
-# Keys the pyproject.toml spec defines that need a newer core metadata version than 2.4.
-_METADATA_25_KEYS = ("import-names", "import-namespaces")
-
-# Keys other tools (setup.cfg, Poetry) put beside the metadata, and the [project.urls]
-# label that holds the same thing.
-_URL_KEYS = {
-    "homepage": "Homepage",
-    "home-page": "Homepage",
-    "home_page": "Homepage",
-    "repository": "Repository",
-    "documentation": "Documentation",
-    "source": "Source",
-    "changelog": "Changelog",
-    "issues": "Issues",
-    "bug-tracker": "Issues",
-}
-
-#: The keys this module loads, as :func:`load_optional` returns them (ProjectMetadata fields).
-OPTIONAL_KEYS = (
-    "authors",
-    "maintainers",
-    "keywords",
-    "classifiers",
-    "urls",
-    "dependencies",
-    "optional-dependencies",
-    "scripts",
-    "gui-scripts",
-    "entry-points",
-)
 
 
 class Contact(NamedTuple):
@@ -88,37 +44,13 @@ class Contact(NamedTuple):
 EntryPoints = Tuple[Tuple[str, str], ...]  # ((name, "module:attr"), ...), user's order
 
 
-def unknown_key_error(project: Mapping[str, Any], key: str, valid: Tuple[str, ...]) -> Exception:
-    """The error for a ``[project]`` key not in ``valid``: what it is, or what was meant."""
-    if key in _METADATA_25_KEYS:
-        return error(
-            key,
-            "not supported yet: it needs core metadata 2.5 and symback writes 2.4",
-            project[key],
-            f"Remove {key} from [project].",
-        )
-    label = _URL_KEYS.get(str(key).lower())
-    if label is not None:
-        url = project[key] if isinstance(project[key], str) else "https://..."
-        return error(
-            toml_key(str(key)),
-            "unknown key",
-            project[key],
-            f"A URL goes in the [project.urls] table; write:\n\n    [project.urls]\n"
-            f"    {label} = {toml_repr(url)}\n",
-        )
-    from .errortext import closest
+def load_optional(
+    project: Mapping[str, Any], license_expression: Optional[str], valid_name: str
+) -> Dict[str, Any]:
+    """The :data:`OPTIONAL_KEYS` of ``project`` as ProjectMetadata fields, validated in order.
 
-    close = closest(str(key), valid)
-    if close:
-        fix = f"Did you mean {close}?"
-    else:
-        fix = f"Valid keys are: {', '.join(valid)}. Tool settings go in [tool.<name>]."
-    return error(toml_key(str(key)), "unknown key", project[key], fix)
-
-
-def load_optional(project: Mapping[str, Any], license_expression: Optional[str]) -> Dict[str, Any]:
-    """The :data:`OPTIONAL_KEYS` of ``project`` as ProjectMetadata fields, validated in order."""
+    ``valid_name`` is ``metadata``'s PEP 508 name pattern (extra names follow it too).
+    """
     return {
         "authors": _load_contacts(project, "authors"),
         "maintainers": _load_contacts(project, "maintainers"),
@@ -126,91 +58,11 @@ def load_optional(project: Mapping[str, Any], license_expression: Optional[str])
         "classifiers": _load_classifiers(project, license_expression),
         "urls": _load_urls(project),
         "dependencies": _load_dependencies(project),
-        "optional_dependencies": _load_optional_dependencies(project),
+        "optional_dependencies": _load_optional_dependencies(project, valid_name),
         "scripts": _load_scripts(project, "scripts"),
         "gui_scripts": _load_scripts(project, "gui-scripts"),
         "entry_points": _load_entry_points(project),
     }
-
-
-# --------------------------------------------------------------------------- readme table
-
-
-def load_readme_table(
-    value: Any, root: Path
-) -> Tuple[Optional[str], Optional[str], Optional[str]]:
-    """``readme`` that is not a plain path: (readme_file, text, content type)."""
-    if not isinstance(value, Mapping):
-        raise wrong_type(
-            "readme",
-            "a string (a file path) or a table",
-            value,
-            'readme = "README.md" or readme = {file = "README.md", content-type = "text/markdown"}',
-        )
-    no_other_keys(
-        "readme",
-        value,
-        ("file", "text", "content-type"),
-        'Use readme = {file = "...", content-type = "..."} or '
-        '{text = "...", content-type = "..."}.',
-    )
-    if ("file" in value) == ("text" in value):
-        raise error(
-            "readme",
-            "the table needs exactly one of file and text",
-            value,
-            "Keep file (a path) or text (the readme itself), not both or neither.",
-        )
-    if "content-type" not in value:
-        suggestion = ""
-        if "file" in value and isinstance(value["file"], str):
-            guess = README_TYPES.get(posixpath.splitext(value["file"])[1].lower())
-            if guess:
-                suggestion = f' (for this file: content-type = "{guess}")'
-        raise error(
-            "readme",
-            "a readme table needs content-type",
-            value,
-            f'Add content-type = "text/markdown", "text/x-rst" or "text/plain"{suggestion}, '
-            'or write readme = "<path>" and let the suffix decide.',
-        )
-    content_type = _check_content_type(
-        string("readme.content-type", value["content-type"], 'content-type = "text/markdown"')
-    )
-    if "file" in value:
-        raw = string("readme.file", value["file"], 'file = "README.md"')
-        path = relative_file("readme.file", raw, root, "readme")
-        return path, read_text("readme.file", path, root), content_type
-    text = string("readme.text", value["text"], 'text = "..."', single_line=False)
-    return None, normalise_newlines(text), content_type
-def _check_content_type(value: str) -> str:
-    import email.message
-
-    message = email.message.EmailMessage()
-    fix = (
-        'Use "text/markdown", "text/x-rst" or "text/plain" (optionally with '
-        '"; charset=UTF-8", and for Markdown "; variant=GFM" or "; variant=CommonMark").'
-    )
-    try:
-        message["content-type"] = value
-        header = message["content-type"]
-        defects = header.defects
-        params = dict(header.params)
-    except (ValueError, IndexError):
-        raise error("readme.content-type", "not a valid content type", value, fix) from None
-    main = message.get_content_type().lower()
-    if defects or main not in _CONTENT_TYPES or main not in value.lower():
-        raise error("readme.content-type", "not a supported content type", value, fix)
-    if params.get("charset", "UTF-8").lower() != "utf-8":
-        raise error(
-            "readme.content-type",
-            "the readme must be UTF-8",
-            value,
-            'Drop the charset, or use "charset=UTF-8" (and save the file as UTF-8).',
-        )
-    if main == "text/markdown" and params.get("variant", "GFM") not in ("GFM", "CommonMark"):
-        raise error("readme.content-type", "unknown Markdown variant", value, fix)
-    return value
 
 
 # --------------------------------------------------------------------------- people
@@ -230,12 +82,12 @@ def _load_contacts(project: Mapping[str, Any], key: str) -> Tuple[Contact, ...]:
             raise wrong_type(item_key, "a table with name and/or email", item, example)
         no_other_keys(item_key, item, ("name", "email"), f"Write {example}.")
         if not item:
-            raise error(item_key, "needs a name, an email, or both", item, f"Write {example}.")
+            raise project_error(item_key, "needs a name, an email, or both", item, f"Write {example}.")
         name = email = None
         if "name" in item:
             name = string(key_path(item_key, "name"), item["name"], 'name = "Jane Doe"')
             if not name.strip():
-                raise error(
+                raise project_error(
                     key_path(item_key, "name"),
                     "must not be empty",
                     name,
@@ -244,7 +96,7 @@ def _load_contacts(project: Mapping[str, Any], key: str) -> Tuple[Contact, ...]:
         if "email" in item:
             email = string(key_path(item_key, "email"), item["email"], 'email = "jane@example.org"')
             if not re.fullmatch(_EMAIL, email):
-                raise error(
+                raise project_error(
                     key_path(item_key, "email"),
                     "not a valid email address",
                     email,
@@ -291,7 +143,7 @@ def _load_keywords(project: Mapping[str, Any]) -> Tuple[str, ...]:
     keywords = string_list("keywords", project["keywords"], 'keywords = ["packaging", "build"]')
     for i, word in enumerate(keywords):
         if "," in word or not word.strip():
-            raise error(
+            raise project_error(
                 key_path("keywords", i),
                 "a keyword must be non-empty and hold no comma (Keywords is comma-separated)",
                 word,
@@ -311,7 +163,7 @@ def _load_classifiers(
     license_classifiers = []
     for i, classifier in enumerate(classifiers):
         if not classifier.strip():
-            raise error(key_path("classifiers", i), "must not be empty", classifier, "Remove it.")
+            raise project_error(key_path("classifiers", i), "must not be empty", classifier, "Remove it.")
         if license_expression is not None and classifier.startswith("License ::"):
             license_classifiers.append(f"{key_path('classifiers', i)} = {classifier!r}")
     if license_classifiers:
@@ -337,7 +189,7 @@ def _load_urls(project: Mapping[str, Any]) -> Tuple[Tuple[str, str], ...]:
     for label, url in given.items():
         key = key_path("urls", label)
         if not label.strip() or "," in label or re.search(LINE_BREAK, label):
-            raise error(
+            raise project_error(
                 key,
                 "a URL label must be non-empty, one line, and hold no comma",
                 label,
@@ -345,7 +197,7 @@ def _load_urls(project: Mapping[str, Any]) -> Tuple[Tuple[str, str], ...]:
             )
         url = string(key, url, f'{toml_key(label)} = "https://example.org"')
         if not url or any(c.isspace() for c in url) or ":" not in url:
-            raise error(
+            raise project_error(
                 key, "not a URL", url, 'Write an absolute URL such as "https://example.org".'
             )
         urls.append((label, url))
@@ -361,7 +213,7 @@ def _requirement(key: str, raw: str) -> Requirement:
     try:
         return Requirement(raw)
     except InvalidRequirement as exc:
-        raise error(
+        raise project_error(
             key,
             f"invalid requirement ({first_line(exc)})",
             raw,
@@ -378,7 +230,7 @@ def _load_dependencies(project: Mapping[str, Any]) -> Tuple[str, ...]:
 
 
 def _load_optional_dependencies(
-    project: Mapping[str, Any],
+    project: Mapping[str, Any], valid_name: str
 ) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
     if "optional-dependencies" not in project:
         return ()
@@ -390,8 +242,8 @@ def _load_optional_dependencies(
     extras = []
     for extra, requirements in given.items():
         key = key_path("optional-dependencies", extra)
-        if not re.fullmatch(_VALID_NAME, extra):
-            raise error(
+        if not re.fullmatch(valid_name, extra):
+            raise project_error(
                 key,
                 "not a valid extra name",
                 extra,
@@ -400,7 +252,7 @@ def _load_optional_dependencies(
             )
         normal = normalize_name(extra)
         if normal in seen:
-            raise error(
+            raise project_error(
                 key,
                 f"same extra as {show(seen[normal])} once normalised (PEP 685: both are "
                 f"{normal!r})",
@@ -436,7 +288,7 @@ def _object_ref(key: str, raw: str, *, need_attr: bool) -> str:
             if need_attr
             else "not a module[:attribute] reference"
         )
-        raise error(
+        raise project_error(
             key,
             what,
             raw,
@@ -463,7 +315,7 @@ def _load_scripts(project: Mapping[str, Any], key: str) -> EntryPoints:
     for name, ref in given.items():
         item_key = key_path(key, name)
         if not re.fullmatch(_SCRIPT_NAME, name):
-            raise error(
+            raise project_error(
                 item_key,
                 "not a valid script name",
                 name,
@@ -485,14 +337,14 @@ def _load_entry_points(project: Mapping[str, Any]) -> Tuple[Tuple[str, EntryPoin
         key = key_path("entry-points", group)
         if group in ("console_scripts", "gui_scripts"):
             section = "scripts" if group == "console_scripts" else "gui-scripts"
-            raise error(
+            raise project_error(
                 key,
                 f"{group} cannot be declared in entry-points (PEP 621)",
                 entries,
                 f"Move these entries to [project.{section}].",
             )
         if not re.fullmatch(_GROUP_NAME, group):
-            raise error(
+            raise project_error(
                 key,
                 "not a valid entry point group name",
                 group,
@@ -509,7 +361,7 @@ def _load_entry_points(project: Mapping[str, Any]) -> Tuple[Tuple[str, EntryPoin
                 or name[0] in "[#;"
                 or re.search(LINE_BREAK, name)
             ):
-                raise error(
+                raise project_error(
                     item_key,
                     "not a valid entry point name",
                     name,

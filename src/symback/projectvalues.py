@@ -1,8 +1,6 @@
-"""Checks of ``[project]`` values shared by :mod:`symback.metadata` and its cold loaders
-(:mod:`symback.projectkeys`, :mod:`symback.licensing`): strings, arrays, tables, and the
-files a key names (readme, legacy license file).
-
-The error texts are worded by :mod:`symback.errortext`, imported only when a check fails.
+"""Checks of ``[project]`` values shared by the cold loaders (:mod:`symback.projectcheck`,
+:mod:`symback.projectkeys`, :mod:`symback.licensing`): strings, arrays, tables, and the
+files a key names (readme, legacy license file). Errors are worded by :mod:`symback.errortext`.
 """
 
 from __future__ import annotations
@@ -11,56 +9,32 @@ import re
 from pathlib import Path
 from typing import Any, List, Mapping, Optional, Sequence
 
-from .errors import ConfigError
+from .errortext import key_path, last_key, project_error, toml_repr, wrong_type
 
 # Patterns are kept as strings and compiled by ``re``'s cache on first use: compiling
 # them all at import would cost every build hook start-up time for patterns it never uses.
 LINE_BREAK = r"[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]"
 _CONTROL = r"[\x00-\x08\x0e-\x1f\x7f]"
 
-#: Readme suffix -> Description-Content-Type.
-README_TYPES = {
-    ".md": "text/markdown",
-    ".markdown": "text/markdown",
-    ".rst": "text/x-rst",
-    ".txt": "text/plain",
-}
-
-
-def error(*args: Any, **kwargs: Any) -> ConfigError:
-    """:func:`symback.errortext.project_error`, imported only when there is an error to word."""
-    from .errortext import project_error
-
-    return project_error(*args, **kwargs)
-
-
-def wrong_type(key: str, expected: str, value: Any, example: str) -> ConfigError:
-    """:func:`symback.errortext.wrong_type`, imported only when there is an error to word."""
-    from .errortext import wrong_type
-
-    return wrong_type(key, expected, value, example)
-
 
 def string(key: str, value: Any, example: str, *, single_line: bool = True) -> str:
     if not isinstance(value, str):
         raise wrong_type(key, "a string", value, example)
     if single_line and re.search(LINE_BREAK, value):
-        raise error(
+        raise project_error(
             key,
             "must be a single line",
             value,
             "Remove the line breaks (core metadata fields are one line each).",
         )
     if re.search(_CONTROL, value):
-        raise error(key, "must not contain control characters", value, "Remove them.")
+        raise project_error(key, "must not contain control characters", value, "Remove them.")
     return value
 
 
 def string_list(key: str, value: Any, example: str) -> List[str]:
     if not isinstance(value, list):
         if isinstance(value, str):  # the usual slip: show the user's own value in an array
-            from .errortext import last_key, toml_repr
-
             example = f"{last_key(key)} = [{toml_repr(value)}]"
         raise wrong_type(key, "an array of strings", value, example)
     return [string(f"{key}[{i}]", item, example) for i, item in enumerate(value)]
@@ -75,9 +49,7 @@ def table(key: str, value: Any, example: str) -> Mapping[str, Any]:
 def no_other_keys(key: str, given: Mapping[str, Any], allowed: Sequence[str], fix: str) -> None:
     for name in given:
         if name not in allowed:
-            from .errortext import key_path
-
-            raise error(
+            raise project_error(
                 key_path(key, name),
                 f"unknown key (allowed: {', '.join(allowed)})",
                 given[name],
@@ -89,7 +61,7 @@ def relative_file(key: str, raw: str, root: Path, what: str) -> str:
     """A clean posix path relative to ``root`` naming an existing regular file."""
     clean = _clean_relative(raw)
     if clean is None:
-        raise error(
+        raise project_error(
             key,
             "must be a relative path inside the project, with '/' separators",
             raw,
@@ -98,7 +70,7 @@ def relative_file(key: str, raw: str, root: Path, what: str) -> str:
     full = root / clean
     if not full.is_file():
         problem = "is a directory, not a file" if full.is_dir() else "file not found"
-        raise error(
+        raise project_error(
             key,
             problem,
             raw,
@@ -128,7 +100,7 @@ def read_text(key: str, path: str, root: Path) -> str:
     try:
         data = (root / path).read_bytes()
     except OSError as exc:
-        raise error(
+        raise project_error(
             key,
             f"cannot read the file ({exc.strerror or exc})",
             path,
@@ -137,7 +109,7 @@ def read_text(key: str, path: str, root: Path) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise error(
+        raise project_error(
             key,
             f"the file is not valid UTF-8 (byte {exc.start})",
             path,

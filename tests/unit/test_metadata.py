@@ -587,3 +587,91 @@ def test_requires_python_matches_packaging(tail: str, space: str) -> None:
                 assert _specifiers(raw) == expected, raw
             checked += 1
     assert checked == len(_OPERATORS) * len(_VERSIONS)
+
+
+# --------------------------------------------------------------------------- fast paths
+# metadata reads the common shapes of name, version, description, readme and
+# requires-python itself; anything else goes to projectcheck (the full reading, which words
+# the errors). A fast path may refuse what the full reading accepts (it is then read there),
+# never accept what it refuses, and never return something else.
+
+
+def test_one_line_check_is_the_strings_check() -> None:
+    """_NOT_ONE_LINE refuses exactly the characters projectvalues.string refuses (all of
+    them lie below U+3000)."""
+    import re
+
+    from symback.metadata import _NOT_ONE_LINE
+    from symback.projectvalues import string
+
+    for code in range(0x3000):
+        char = chr(code)
+        try:
+            string("k", f"a{char}b", "k = 'x'")
+            refused = False
+        except ConfigError:
+            refused = True
+        assert bool(re.search(_NOT_ONE_LINE, f"a{char}b")) == refused, hex(code)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["README.md", "docs/README.rst", "README.txt", "read-me_1.markdown", "Read.Me.MD", "dé/ü.md",
+     "./README.md", "docs//README.md", ".github/README.md", "README", "README.html", "docs",
+     "missing.md", "bad.md", "crlf.md", "bom.md", "C:README.md", "a/../README.md", "link.md",
+     "README.md/", "/README.md"],
+)
+def test_plain_readme_agrees_with_the_full_reading(tmp_path: Path, value: str) -> None:
+    from symback import projectcheck
+    from symback.metadata import _README_TYPES, _plain_readme
+
+    for name in ("README.md", "docs/README.rst", "README.txt", "read-me_1.markdown",
+                 "Read.Me.MD", "dé/ü.md", ".github/README.md", "README", "README.html"):
+        write(tmp_path, name, f"# {name}\n\nbody\n")
+    (tmp_path / "docs/sub").mkdir()
+    (tmp_path / "bad.md").write_bytes(b"\xff\n")
+    (tmp_path / "crlf.md").write_bytes(b"a\r\nb\rc\n")
+    (tmp_path / "bom.md").write_bytes("\ufeffbom\n".encode())
+    os.symlink("README.md", tmp_path / "link.md")
+    fast = _plain_readme(value, tmp_path)
+    plain = ("README.md", "docs/README.rst", "README.txt", "read-me_1.markdown", "Read.Me.MD", "dé/ü.md", "link.md")
+    assert (fast is not None) == (value in plain), fast
+    try:
+        full = projectcheck.load_readme(value, tmp_path, _README_TYPES)
+    except ConfigError:
+        assert fast is None
+        return
+    assert fast is None or fast == full
+
+
+def test_a_plain_project_loads_no_cold_metadata_module(tmp_path: Path) -> None:
+    """And one with optional keys loads the module for them, not the full reading."""
+    import subprocess
+    import textwrap
+
+    write(tmp_path, "README.md", "# demo\n")
+    code = textwrap.dedent(
+        f"""
+        import sys, json
+        from pathlib import Path
+        from symback.metadata import load_metadata
+        root = Path({str(tmp_path)!r})
+        plain = {{"name": "demo", "version": "1.0", "description": "d", "readme": "README.md",
+                  "requires-python": ">=3.9"}}
+        load_metadata(plain, root=root, version_file=None)
+        first = sorted(m for m in sys.modules if m.startswith("symback."))
+        load_metadata({{**plain, "authors": [{{"name": "A"}}], "urls": {{"Home": "https://x"}}}},
+                      root=root, version_file=None)
+        second = sorted(m for m in sys.modules if m.startswith("symback."))
+        print(json.dumps([first, second]))
+        """
+    )
+    import json
+
+    from conftest import REPO
+
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    first, second = json.loads(out.stdout)
+    assert first == ["symback.common", "symback.errors", "symback.metadata"]
+    assert set(second) - set(first) == {"symback.projectkeys", "symback.projectvalues", "symback.errortext"}
