@@ -46,6 +46,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--output", type=Path, default=REPO / "docs" / "performance.md",
                    help="markdown report to write (default docs/performance.md)")
     p.add_argument("--no-write", action="store_true", help="do not write the markdown report")
+    p.add_argument("--no-keep", action="store_true",
+                   help="with --only: write only the suites that ran (default: keep the other suites' "
+                        "sections of the existing report, each with its own stamp)")
     p.add_argument("--backends", type=_csv, default=None,
                    help=f"comma-separated subset of: {', '.join(b.name for b in BACKENDS)}")
     p.add_argument("--projects", type=_csv, default=None, help="build suite: subset of small,many,big")
@@ -149,6 +152,8 @@ def main(argv: list[str]) -> int:
         "load": f"{load_start} at the start, {loadavg()} at the end",
         "quick": args.quick,
         "skipped": skipped,
+        "checkout": git_revision(),
+        "suite_elapsed": {k: f"{v / 60:.1f} min" for k, v in suite_times.items()},
     }
     raw_dir = work / "results"
     raw_dir.mkdir(exist_ok=True)
@@ -158,8 +163,11 @@ def main(argv: list[str]) -> int:
     log(f"raw results: {raw_path}")
     if results and not args.no_write:
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(render(meta, results))
-        log(f"wrote {args.output}")
+        # A run of some suites refreshes their sections and keeps the others'.
+        previous = args.output.read_text() if args.only and not args.no_keep and args.output.exists() else None
+        titles = {suites.load(n).TITLE: n for n in suites.SUITES} if previous else None
+        args.output.write_text(render(meta, results, order=suites.SUITES, previous=previous, titles=titles))
+        log(f"wrote {args.output}" + (" (other suites' sections kept)" if previous else ""))
     elif not results:
         log("no suite produced results; report not written")
     log(f"total {elapsed / 60:.1f} min")

@@ -11,6 +11,10 @@ RECORD and a one-line ``.pth``) with ``zipfile``: the floor of any Python backen
 ``build_editable``. Sorted order, no parallelism. Both first parse PROJECT_DIR/pyproject.toml with
 ``tomllib`` (3.11+), the one thing every Python backend must do before it writes a byte.
 Same result file as hook.py.
+
+Imported as a build backend (module ``reference``, this directory on ``PYTHONPATH``),
+``build_editable`` does what ``editable`` does, in the working directory: the floor under
+a frontend's hook runner.
 """
 
 import time
@@ -29,16 +33,41 @@ def files(root):
             yield os.path.join(dirpath, name)
 
 
-def main() -> None:
-    kind, project, outdir, result = sys.argv[1:5]
-    t0 = time.perf_counter()
+def parse_pyproject(project):
     try:
         import tomllib
     except ModuleNotFoundError:  # Python < 3.11: the floor is then without it
-        tomllib = None
-    if tomllib is not None:
-        with open(os.path.join(project, "pyproject.toml"), "rb") as f:
-            tomllib.load(f)
+        return
+    with open(os.path.join(project, "pyproject.toml"), "rb") as f:
+        tomllib.load(f)
+
+
+def write_editable(project, outdir):
+    import zipfile
+
+    basename = "reference-1.0-py3-none-any.whl"
+    members = {
+        "reference.pth": os.path.join(os.path.abspath(project), "src") + "\n",
+        "reference-1.0.dist-info/METADATA": "Metadata-Version: 2.4\nName: reference\nVersion: 1.0\n",
+        "reference-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: reference\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        "reference-1.0.dist-info/RECORD": "",
+    }
+    with zipfile.ZipFile(os.path.join(outdir, basename), "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in members.items():
+            zf.writestr(name, text)
+    return basename
+
+
+def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
+    """The PEP 660 hook: the ``editable`` floor, as a backend."""
+    parse_pyproject(".")
+    return write_editable(".", wheel_directory)
+
+
+def main() -> None:
+    kind, project, outdir, result = sys.argv[1:5]
+    t0 = time.perf_counter()
+    parse_pyproject(project)
     if kind == "zip":
         import zipfile
 
@@ -58,19 +87,8 @@ def main() -> None:
             for path in files(project):
                 tf.add(path, os.path.join(top, os.path.relpath(path, project)), recursive=False)
     elif kind == "editable":
-        import zipfile
-
         t1 = time.perf_counter()
-        basename = "reference-1.0-py3-none-any.whl"
-        members = {
-            "reference.pth": os.path.join(os.path.abspath(project), "src") + "\n",
-            "reference-1.0.dist-info/METADATA": "Metadata-Version: 2.4\nName: reference\nVersion: 1.0\n",
-            "reference-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: reference\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-            "reference-1.0.dist-info/RECORD": "",
-        }
-        with zipfile.ZipFile(os.path.join(outdir, basename), "w", zipfile.ZIP_DEFLATED) as zf:
-            for name, text in members.items():
-                zf.writestr(name, text)
+        basename = write_editable(project, outdir)
     else:
         raise SystemExit(f"unknown reference kind {kind!r}")
     t2 = time.perf_counter()

@@ -3,12 +3,15 @@ that passes ``config_settings``, trees that keep symlinks, and byte counting.
 
 Run as a script, this module is the hook driver (stdlib only, nothing else imported):
 
-    python _install_helpers.py BACKEND_MODULE HOOK PROJECT_DIR OUTPUT_DIR RESULT_JSON SETTINGS_JSON
+    python _install_helpers.py BACKEND_MODULE HOOK PROJECT_DIR OUTPUT_DIR RESULT_JSON SETTINGS_JSON [MODULES_UNDER]
 
 It does what ``drivers/hook.py`` does (fresh interpreter, cwd = project, writes
 ``{"import_s", "hook_s", "basename"}``) but calls the hook with the ``config_settings``
 given as JSON (``-C symlinks=links``, ``-C editable-mode=pth``), which ``hook.py`` does
-not take.
+not take. With MODULES_UNDER (a directory), the result also has ``"modules"``: ``{name:
+file}`` of every module loaded from under that directory once the hook returned (the
+caller counts their lines; listing ``sys.modules`` costs microseconds, reading the files
+would be measured).
 """
 
 from __future__ import annotations
@@ -23,15 +26,19 @@ if __name__ == "__main__":  # the driver: keep its start-up as lean as drivers/h
     import sys
 
     _module, _hook, _project, _outdir, _result, _settings = sys.argv[1:7]
+    _under = os.path.join(sys.argv[7], "") if len(sys.argv) > 7 else None  # read now: setuptools rewrites argv
     os.chdir(_project)
     _t0 = time.perf_counter()
     _backend = importlib.import_module(_module)
     _t1 = time.perf_counter()
     _basename = getattr(_backend, _hook)(_outdir, json.loads(_settings))
     _t2 = time.perf_counter()
+    _out = {"import_s": _t1 - _t0, "hook_s": _t2 - _t1, "driver_s": _t2 - _T_START, "basename": _basename}
+    if _under:
+        _out["modules"] = {_name: _m.__file__ for _name, _m in list(sys.modules.items())
+                           if (getattr(_m, "__file__", None) or "").startswith(_under)}
     with open(_result, "w") as _f:
-        json.dump({"import_s": _t1 - _t0, "hook_s": _t2 - _t1, "driver_s": _t2 - _T_START,
-                   "basename": _basename}, _f)
+        json.dump(_out, _f)
     sys.exit(0)
 
 import json  # noqa: E402
@@ -205,9 +212,9 @@ def tree_with_links(source: Path, dest: Path, pyproject: str) -> Path:
 
 
 def hook_argv(python: Path, module: str, hook: str, tree: Path, outdir: Path, result: Path,
-              settings: dict | None) -> list[str]:
+              settings: dict | None, modules_under: Path | None = None) -> list[str]:
     return [str(python), str(DRIVER), module, hook, str(tree), str(outdir), str(result),
-            json.dumps(settings or {})]
+            json.dumps(settings or {}), *([str(modules_under)] if modules_under else [])]
 
 
 def run_hook(ctx: Context, module: str, hook: str, tree: Path, outdir: Path, *, settings: dict | None,
