@@ -1,6 +1,6 @@
 """Run the symback benchmarks and write docs/performance.md.
 
-    python benchmarks/run.py                 # every suite, 5 rounds (~15 min on 2 cores)
+    python benchmarks/run.py                 # every suite, 5 rounds (~25 min on 2 cores)
     python benchmarks/run.py --quick         # smoke run: 2 rounds, smaller projects
     python benchmarks/run.py --only build --projects small,many --backends symback,uv_build
 
