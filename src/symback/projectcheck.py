@@ -10,12 +10,14 @@ Cold code: it never imports ``metadata``; what it needs from there is passed in.
 from __future__ import annotations
 
 import posixpath
+import re
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional, Tuple
 
 from .errors import ConfigError
 from .errortext import closest, first_line, project_error, show, toml_key, toml_repr, type_name, wrong_type
 from .projectvalues import (
+    PEP508_NAME,
     no_other_keys,
     normalise_newlines,
     read_text,
@@ -85,28 +87,29 @@ def _unknown_key_error(project: Mapping[str, Any], key: str, valid: Tuple[str, .
 # --------------------------------------------------------------------------- name, version
 
 
-def name_error(project: Mapping[str, Any], max_chars: int) -> ConfigError:
-    """Why ``name`` is not a valid project name (``metadata`` found that it is not)."""
+def load_name(project: Mapping[str, Any], max_chars: int) -> str:
     if "name" not in project:
-        return project_error(
+        raise project_error(
             "name", "required key is missing", fix='Add name = "your-project" to [project].'
         )
     name = string("name", project["name"], 'name = "your-project"')
     if len(name) > max_chars:
-        return project_error(
+        raise project_error(
             "name",
             f"{len(name)} characters long, more than the {max_chars} that leave room in the "
             "archives' file names (255 bytes on most file systems) for the version and tags",
             name[:40] + "...",
             "Shorten the name.",
         )
-    return project_error(
-        "name",
-        "not a valid project name",
-        name,
-        "Use ASCII letters, digits, '.', '-' and '_', starting and ending with a letter "
-        'or digit (PEP 508), e.g. name = "my-project".',
-    )
+    if not re.fullmatch(PEP508_NAME, name):
+        raise project_error(
+            "name",
+            "not a valid project name",
+            name,
+            "Use ASCII letters, digits, '.', '-' and '_', starting and ending with a letter "
+            'or digit (PEP 508), e.g. name = "my-project".',
+        )
+    return name
 
 
 def load_dynamic(project: Mapping[str, Any]) -> Tuple[str, ...]:

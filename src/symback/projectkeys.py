@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional
 from .common import normalize_name
 from .errortext import first_line, key_path, project_error, show, toml_key, wrong_type
 from .projectvalues import (
+    PEP508_NAME,
     LINE_BREAK,
     no_other_keys,
     string,
@@ -44,13 +45,8 @@ class Contact(NamedTuple):
 EntryPoints = Tuple[Tuple[str, str], ...]  # ((name, "module:attr"), ...), user's order
 
 
-def load_optional(
-    project: Mapping[str, Any], license_expression: Optional[str], valid_name: str
-) -> Dict[str, Any]:
-    """The :data:`OPTIONAL_KEYS` of ``project`` as ProjectMetadata fields, validated in order.
-
-    ``valid_name`` is ``metadata``'s PEP 508 name pattern (extra names follow it too).
-    """
+def load_optional(project: Mapping[str, Any], license_expression: Optional[str]) -> Dict[str, Any]:
+    """The optional keys of ``project`` as ProjectMetadata fields, validated in order."""
     return {
         "authors": _load_contacts(project, "authors"),
         "maintainers": _load_contacts(project, "maintainers"),
@@ -58,7 +54,7 @@ def load_optional(
         "classifiers": _load_classifiers(project, license_expression),
         "urls": _load_urls(project),
         "dependencies": _load_dependencies(project),
-        "optional_dependencies": _load_optional_dependencies(project, valid_name),
+        "optional_dependencies": _load_optional_dependencies(project),
         "scripts": _load_scripts(project, "scripts"),
         "gui_scripts": _load_scripts(project, "gui-scripts"),
         "entry_points": _load_entry_points(project),
@@ -230,7 +226,7 @@ def _load_dependencies(project: Mapping[str, Any]) -> Tuple[str, ...]:
 
 
 def _load_optional_dependencies(
-    project: Mapping[str, Any], valid_name: str
+    project: Mapping[str, Any],
 ) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
     if "optional-dependencies" not in project:
         return ()
@@ -242,7 +238,7 @@ def _load_optional_dependencies(
     extras = []
     for extra, requirements in given.items():
         key = key_path("optional-dependencies", extra)
-        if not re.fullmatch(valid_name, extra):
+        if not re.fullmatch(PEP508_NAME, extra):
             raise project_error(
                 key,
                 "not a valid extra name",

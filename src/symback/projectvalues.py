@@ -13,6 +13,8 @@ from .errortext import key_path, last_key, project_error, toml_repr, wrong_type
 
 # Patterns are kept as strings and compiled by ``re``'s cache on first use: compiling
 # them all at import would cost every build hook start-up time for patterns it never uses.
+# PEP 508 names (projects and, by PEP 685, extras), checked as packaging.utils does.
+PEP508_NAME = r"(?i)^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$"
 LINE_BREAK = r"[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]"
 _CONTROL = r"[\x00-\x08\x0e-\x1f\x7f]"
 

@@ -675,3 +675,25 @@ def test_a_plain_project_loads_no_cold_metadata_module(tmp_path: Path) -> None:
     first, second = json.loads(out.stdout)
     assert first == ["symback.common", "symback.errors", "symback.metadata"]
     assert set(second) - set(first) == {"symback.projectkeys", "symback.projectvalues", "symback.errortext"}
+
+
+def test_plain_name_is_a_subset_of_pep_508_names() -> None:
+    """metadata's ASCII name check accepts no name the PEP 508 pattern refuses; the few
+    it leaves to projectcheck (four letters that case-fold to ASCII) are accepted there."""
+    import re
+
+    from symback.metadata import _PLAIN_NAME
+    from symback.projectvalues import PEP508_NAME
+
+    names = [chr(code) for code in range(0x3000)]
+    names += [f"a{char}b" for char in names] + ["a..b", "a-", "-a", "a_b.c-d", "", "ab" * 60]
+    for name in names:
+        plain = bool(re.fullmatch(_PLAIN_NAME, name))
+        pep508 = bool(re.fullmatch(PEP508_NAME, name))
+        assert not plain or pep508, repr(name)
+        assert plain == pep508 or name.strip("ab") in {"\u0130", "\u0131", "\u017f", "\u212a"}, repr(name)
+
+
+@pytest.mark.parametrize("name", ["\u017fymback", "Ka\u0131"])
+def test_names_the_pep_508_pattern_lets_through_stay_accepted(tmp_path: Path, name: str) -> None:
+    assert load(tmp_path, name=name).name == name
