@@ -35,6 +35,17 @@ HOOKS = [
     ("build_sdist", "sdist", "tar", "tarfile gz, serial (reference)"),
 ]
 REFERENCE = "reference"
+# Issue 12, target 3, per project: (reference row, figure, most symback may be, the note).
+# Small builds are single-threaded for every backend, and CPU is the figure least moved by
+# other load; on the big projects symback's threads trade CPU for the wait, so wall carries.
+TARGETS = {
+    "small": (REFERENCE, "cpu_s", 1.10, "Target 3: symback ≤ 1.1x the reference (the serial `zipfile`/`tarfile` "
+              "floor), CPU, paired: the first figure of the fifth column."),
+    "many": ("uv_build", "wall_s", 1.00, "Target 3: symback at or below uv_build, wall, paired: the first figure "
+             "of the sixth column."),
+    "tiny": ("uv_build", "wall_s", 1.00, "Target 3: symback at or below uv_build, wall, paired: the first figure "
+             "of the sixth column."),
+}
 # The reference rows' copy of the tree: the same files plus a pyproject.toml to parse.
 REFERENCE_TREE = Backend(name=REFERENCE, module="reference", dist=None, requires=(), tool_table=lambda info: "")
 
@@ -210,6 +221,20 @@ def _table(spec: ProjectSpec, hook_label: str, ref_label: str, rounds: int, back
             return None
         return median(getattr(m, attr) for m in c.runs)
 
+    def paired(name: str, ref: str, attr: str) -> float | None:
+        """Median over rounds of this row / the reference row of the same round."""
+        a, b = cells.get(name), cells.get(ref)
+        if a is None or b is None or a.failed or b.failed:
+            return None
+        ratios = [getattr(x, attr) / getattr(y, attr) for x, y in zip(a.runs, b.runs)
+                  if x.ok and y.ok and getattr(y, attr) > 0]
+        return median(ratios) if ratios else None
+
+    def pair_cell(name: str, ref: str, first: str, second: str) -> str:
+        x, y = paired(name, ref, first), paired(name, ref, second)
+        return "–" if x is None or y is None else f"{fmt_ratio(x)} / {fmt_ratio(y)}"
+
+    target_ref, target_attr, target_max, target_text = TARGETS.get(spec.key, (None, None, None, ""))
     base_sym = med("symback", "wall_s")
     base_uv = med("uv_build", "wall_s")
     rows = []
@@ -217,27 +242,35 @@ def _table(spec: ProjectSpec, hook_label: str, ref_label: str, rounds: int, back
         c = cells[name]
         label = ref_label if name == REFERENCE else name
         if c.failed:
-            rows.append([label, f"failed: {md_escape(c.failed)}"] + ["–"] * 7)
+            rows.append([label, f"failed: {md_escape(c.failed)}"] + ["–"] * 9 + [""])
             continue
         wall = med(name, "wall_s")
         hook = median(m.result["hook_s"] for m in c.runs)
+        target = ""
+        if name == "symback" and target_ref:
+            value = paired(name, target_ref, target_attr)
+            target = "–" if value is None else f"≤ {target_max:.2f}×: {'met' if value <= target_max else 'not met'}"
         rows.append([
             label,
             fmt_seconds(wall),
             fmt_ratio(wall / base_sym) if base_sym else "–",
             fmt_ratio(wall / base_uv) if base_uv else "–",
+            pair_cell(name, REFERENCE, "cpu_s", "wall_s") if name != REFERENCE else "–",
+            pair_cell(name, "uv_build", "wall_s", "cpu_s") if name != "uv_build" else "–",
             fmt_seconds(hook),
             fmt_seconds(med(name, "cpu_s")),
             f"{med(name, 'maxrss_mib'):.0f}",
             fmt_bytes(median(c.sizes)),
             str(c.files) if c.files is not None else "?",
+            target,
         ])
     return Table(
         title=f"{hook_label}: {spec.label} — {stamp['files']} files, {fmt_bytes(stamp['bytes'])} "
               f"({rounds} round{'s' if rounds != 1 else ''})",
-        columns=["backend", "wall s (median)", "vs symback", "vs uv_build", "hook s", "CPU s",
-                 "peak RSS MiB", "output", "files"],
+        columns=["backend", "wall s (median)", "vs symback", "vs uv_build", "vs reference, paired CPU / wall",
+                 "vs uv_build, paired wall / CPU", "hook s", "CPU s", "peak RSS MiB", "output", "files", "target"],
         rows=rows,
+        notes=[target_text] if target_text else [],
     )
 
 
@@ -351,7 +384,12 @@ METHODOLOGY = """\
   A backend that fails is shown as `failed:` with the last line of its error output and
   is not retried; per-call timeout {timeout:g} s.
 - **vs symback / vs uv_build**: this row's median wall time divided by symback's
-  (uv_build's). Above 1.00× means slower than symback (uv_build).
+  (uv_build's). Above 1.00× means slower than symback (uv_build). **paired** columns: the
+  median over rounds of this row's figure divided by the reference row's (uv_build's) of
+  the same round, CPU and wall: interleaved rounds make these the ratios least moved by
+  drift on the machine. The **target** column holds issue 12's target 3 for symback:
+  small project ≤ 1.1x the reference (CPU, paired); 2,000 modules and 2,000 tiny modules
+  at or below uv_build (wall, paired: symback's threads spend CPU to cut the wait).
 - **Reference rows** parse `pyproject.toml` with `tomllib` (what any Python backend must
   do first) and write the same files with Python alone, single-threaded: `zipfile`
   with `ZIP_DEFLATED` (level 6) over `src/` for wheels, `tarfile` `w:gz` (level 9) over
