@@ -10,6 +10,7 @@ from __future__ import annotations
 import binascii
 import os
 import struct
+import sys
 import zlib
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, List, NamedTuple, Optional, Tuple, Union
@@ -48,13 +49,13 @@ def _record_hash(digest: bytes) -> str:
 def _inline_sha256() -> Callable[[bytes], Any]:
     """CPython's own sha256 (``_sha2``, ``_sha256`` before 3.12) for an archive done in the
     calling thread: loading OpenSSL (``hashlib``) costs more than it saves (design.md)."""
-    try:
-        from _sha2 import sha256  # type: ignore[import-not-found]  # 3.12+
-    except ImportError:
-        try:
-            from _sha256 import sha256  # type: ignore[import-not-found,no-redef]  # 3.9-3.11
-        except ImportError:  # an optional module
-            from hashlib import sha256
+    try:  # by version: a failed import searches every sys.path entry
+        if sys.version_info >= (3, 12):
+            from _sha2 import sha256  # type: ignore[import-not-found]
+        else:
+            from _sha256 import sha256  # type: ignore[import-not-found,no-redef]
+    except ImportError:  # an optional module
+        from hashlib import sha256
     return sha256  # type: ignore[no-any-return]
 
 
