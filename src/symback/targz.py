@@ -154,7 +154,11 @@ class TarGzWriter:
             data = read_whole(path, size)
             if len(data) != size:
                 self._changed(name, path)
-            self._write(member_headers(name, mode=mode, size=size, mtime=self._mtime) + data + _padding(size))
+            if len(name) <= _USTAR_NAME and name.isascii():  # the usual member: a ustar header alone
+                header = _ustar_header(name.encode("ascii"), mode, size, self._mtime, b"0", b"")
+            else:
+                header = member_headers(name, mode=mode, size=size, mtime=self._mtime)
+            self._write(header + data + _padding(size))
             return
         self._write(member_headers(name, mode=mode, size=size, mtime=self._mtime))
         copied = 0

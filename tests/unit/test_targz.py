@@ -32,6 +32,7 @@ def _corpus(tmp_path: Path) -> list[tuple[str, str, object, bool]]:
         ("top/a.txt", "file", tmp_path / "a.txt", False),
         ("top/" + "deep/" * 25 + "long-name.py", "file", tmp_path / "a.txt", False),  # > 100 bytes: pax path
         ("top/" + "x" * 96, "file", tmp_path / "a.txt", False),  # exactly 100 bytes: ustar still
+        ("top/" + "y" * 97, "file", tmp_path / "a.txt", False),  # 101 bytes: pax path
         ("top/ünï/çødé.py", "file", tmp_path / "a.txt", True),  # not ASCII: pax path
         ("top/big.bin", "file", tmp_path / "big.bin", True),
         ("top/empty", "file", tmp_path / "empty", False),

@@ -159,3 +159,27 @@ def test_small_archive_hashes_with_or_without_the_builtin_sha256(
         content = path.read_bytes()
         expected = "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(content).digest()).rstrip(b"=").decode()
         assert digests[name].sha256 == expected
+
+
+@pytest.mark.parametrize("count", [1, 254, 255, 256, 300])
+def test_inline_archive_and_handed_over_archive_are_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int
+) -> None:
+    """An archive small enough for the calling thread, the same archive handed to bigarchive
+    (threads) from its first entry, and one handed over when it outgrows one inline job
+    (255 files, 256 KiB) hold the same bytes and digests."""
+    from symback import zipwriter
+
+    files = {}
+    for i in range(count):
+        p = tmp_path / f"f{i:04d}.py"
+        p.write_bytes(b"x = %d\n" % i * (1 + i % 300))
+        files[f"pkg/f{i:04d}.py"] = p
+    inline, inline_digests = _write(files, workers=2)
+    monkeypatch.setattr(zipwriter, "_INLINE_FILES", 0)
+    threaded, threaded_digests = _write(files, workers=2)
+    assert inline == threaded
+    assert inline_digests == threaded_digests
+    with zipfile.ZipFile(io.BytesIO(inline)) as zf:
+        assert zf.testzip() is None
+        assert len(zf.infolist()) == count + 1  # and the ünïcode entry _write adds
