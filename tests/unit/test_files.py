@@ -92,6 +92,30 @@ def test_never_shipped_and_gitignored(tmp_path: Path) -> None:
     assert arcnames(root) == ["demo/__init__.py", "demo/gen/.gitignore", "demo/gen/keep.py"]
 
 
+def test_a_gitignore_judges_its_own_directory_and_below(tmp_path: Path) -> None:
+    """The walk asks each directory once whether a pattern or .gitignore applies: files
+    beside and above a nested .gitignore are judged by the fixed rules alone."""
+    import os
+
+    root = make_project(
+        tmp_path,
+        {
+            "src/demo/__init__.py": "", "src/demo/a.tmp": "", "src/demo/stale.pyc": "",
+            "src/demo/gen/.gitignore": "*.tmp\n", "src/demo/gen/a.tmp": "",
+            "src/demo/gen/deep/b.tmp": "", "src/demo/gen/deep/k.py": "", "src/demo/other/c.tmp": "",
+        },
+    )
+    os.mkfifo(root / "src/demo/pipe")  # neither a file nor a link: never ships
+    assert arcnames(root) == [
+        "demo/__init__.py", "demo/a.tmp", "demo/gen/.gitignore", "demo/gen/deep/k.py", "demo/other/c.tmp",
+    ]
+    sdist = [m.rel for m in select_sdist_files(load_project(root))]
+    assert sdist == [
+        "pyproject.toml", "src/demo/__init__.py", "src/demo/a.tmp", "src/demo/gen/.gitignore",
+        "src/demo/gen/deep/k.py", "src/demo/other/c.tmp",
+    ]
+
+
 def test_include_overrides_gitignore_and_exclude_wins(tmp_path: Path) -> None:
     root = make_project(
         tmp_path,
