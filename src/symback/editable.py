@@ -3,12 +3,9 @@
 ``build/__editable__.<dist>-<tag>/`` holds one symlink per top-level package or module
 (strict mode: per file) into the sources; the wheel holds its ``.dist-info`` (an editable
 ``LINKS`` names the same links) and a ``.pth`` naming the tree. RECORD never names a path
-inside a linked directory: uninstallers delete what RECORD lists. See ``docs/editable.md``.
-This module is what a plain links-mode install runs; the rarer paths are modules of their
-own, imported when taken: ``editable_fallback`` (no symlinks: ``.pth`` path lines),
-``editable_redirect`` (the ``editables`` hook), ``editable_strict``, ``editable_native``,
-``editable_data``, ``editable_prepared`` (pip's prepared metadata), ``editable_probe`` (the
-other hooks' probe) and ``editable_swap`` (replacing a changed tree).
+inside a linked directory: uninstallers delete what RECORD lists (``docs/editable.md``).
+This module is what a plain links-mode install runs; each rarer path is an ``editable_*``
+module imported when taken (``docs/design.md``, "Modules").
 """
 
 from __future__ import annotations
@@ -77,9 +74,8 @@ def tree_directory(project: "Project", tag: str) -> Path:
 
 
 def editable_requires(project: "Project") -> List[str]:
-    """The extra ``Requires-Dist`` of the editable wheel, also what its build needs:
-    ``["editables>=0.5"]`` for the ``editables`` import hook, else ``[]``. The metadata and
-    requirement hooks use it, so metadata, build environment and wheel agree."""
+    """The editable wheel's extra ``Requires-Dist``, also what its build needs (``["editables>=0.5"]``
+    for the import hook, else ``[]``): metadata, build environment and wheel agree."""
     return list(plan_editable(project).requires)
 
 
@@ -87,11 +83,10 @@ def plan_editable(
     project: "Project", *, tag: Optional[str] = None, probe: bool = True, no_links: Optional[str] = None
 ) -> EditablePlan:
     """Decide the mode and compute everything the editable wheel and tree need; a
-    :class:`BuildError` where the configured mode cannot be honoured.
-
-    Probes symlink support in ``<root>/build`` (``links``/``auto`` modes) unless ``probe``
-    is false: ``build_editable`` makes the tree, which shows whether links work, and plans
-    again with ``no_links`` (the reason) when they do not."""
+    :class:`BuildError` where the configured mode cannot be honoured. Probes symlink support
+    in ``<root>/build`` (``links``/``auto`` modes) unless ``probe`` is false: ``build_editable``
+    makes the tree, which shows whether links work, and plans again with ``no_links`` (the
+    reason) when they do not."""
     if tag is None:
         from .tags import interpreter_platform_tag
 
@@ -362,9 +357,7 @@ def build_editable(
                 plan = with_native_outputs(project, plan, stage, TreeLink)
     meta = project.metadata
     dist_info = dist_info_name(meta.dist_name, meta.version)
-    requires = list(plan.requires)
-
-    entries: List[WheelEntry] = metadata_entries(project, dist_info, extra_requires=requires)
+    entries: List[WheelEntry] = metadata_entries(project, dist_info, extra_requires=list(plan.requires))
     if metadata_directory is not None:  # PEP 660: the wheel carries the prepared metadata
         from .editable_prepared import prepared_entries
 
@@ -386,10 +379,8 @@ def build_editable(
         from .editable_data import data_entries
 
         entries.extend(data_entries(project))
-
     for message in plan.messages:
         print(message, file=sys.stderr)
-
     name = wheel_filename(meta.dist_name, meta.version, plan.tag, BUILD_TAG)
     write_wheel(Path(wheel_directory) / name, entries, dist_info=dist_info, wheel_version="1.0",
                 tags=[plan.tag], root_is_purelib=True, links=links, build_tag=BUILD_TAG)
