@@ -9,8 +9,8 @@ What it returns is plain, immutable data; :meth:`ProjectMetadata.core_metadata` 
 the user wrote).
 
 Every hook imports this module, so it reads only the common shapes of the keys a plain
-project has (name, a static version, description, a readme file, requires-python) and
-finds the default license files. Anything else is read by a cold module imported where it
+project has (name, version, description, a readme file, requires-python) and finds the
+default license files. Anything else is read by a cold module imported where it
 is needed: :mod:`symback.projectcheck` (those keys in full, and their errors),
 :mod:`symback.licensing`, :mod:`symback.projectkeys` (the optional keys).
 ``docs/project-metadata.md`` documents, key by key, what is accepted and what it becomes.
@@ -29,14 +29,7 @@ from .common import filename_name, normalize_name
 if TYPE_CHECKING:
     from .projectkeys import Contact, EntryPoints
 
-__all__ = [
-    "Contact",
-    "ProjectMetadata",
-    "load_metadata",
-    "read_version",
-    "PROJECT_KEYS",
-    "DEFAULT_LICENSE_FILES",
-]
+__all__ = ["Contact", "ProjectMetadata", "load_metadata", "read_version", "PROJECT_KEYS", "DEFAULT_LICENSE_FILES"]
 
 METADATA_VERSION = "2.4"
 
@@ -174,19 +167,11 @@ class ProjectMetadata(NamedTuple):
 
     def entry_points_txt(self) -> Optional[bytes]:
         """``entry_points.txt``: console_scripts, gui_scripts, then the other groups."""
-        groups: List[Tuple[str, EntryPoints]] = []
-        if self.scripts:
-            groups.append(("console_scripts", self.scripts))
-        if self.gui_scripts:
-            groups.append(("gui_scripts", self.gui_scripts))
-        groups.extend((group, entries) for group, entries in self.entry_points if entries)
-        if not groups:
+        if not (self.scripts or self.gui_scripts or self.entry_points):
             return None
-        sections = [
-            f"[{group}]\n" + "".join(f"{name} = {ref}\n" for name, ref in entries)
-            for group, entries in groups
-        ]
-        return "\n".join(sections).encode("utf-8")
+        from .projectkeys import entry_points_txt
+
+        return entry_points_txt(self.scripts, self.gui_scripts, self.entry_points)
 
 
 # --------------------------------------------------------------------------- loading
@@ -213,14 +198,16 @@ def load_metadata(
     name = project.get("name")
     if not (isinstance(name, str) and len(name) <= MAX_NAME_CHARS and re.fullmatch(_PLAIN_NAME, name)):
         name = _check().load_name(project, MAX_NAME_CHARS)
-    dynamic = _check().load_dynamic(project) if "dynamic" in project else ()
+    dynamic: Tuple[str, ...] = ()
+    if "dynamic" in project:
+        dynamic = ("version",) if project["dynamic"] == ["version"] else _check().load_dynamic(project)
     version = None
     if not dynamic and not version_table and _one_line(project.get("version")):
         version = _normalized_version(project["version"])
-    if version is None:  # dynamic, or an error to word
-        version = _check().load_version(
-            project, dynamic, root, version_file, version_table, _normalized_version
-        )
+    elif dynamic and "version" not in project and (version_file is not None or version_table):
+        version = _dynamic_version(name, root, version_file, version_table)
+    if version is None:
+        raise _check().version_error(project, dynamic, version_table)
     size = len(f"{filename_name(name)}-{version}".encode("utf-8"))
     if size > MAX_NAME_VERSION_BYTES:  # the build would fail half-way with ENAMETOOLONG
         raise _check().file_name_length_error(name, version, size, MAX_NAME_VERSION_BYTES)
@@ -323,6 +310,18 @@ def _normalized_version(raw: str) -> Optional[str]:
         return str(Version(raw))
     except InvalidVersion:
         return None
+
+
+def _dynamic_version(
+    name: str, root: Path, version_file: Optional[Path], version_table: Optional[Mapping[str, Any]]
+) -> str:
+    from .versions import dynamic_version
+
+    found = dynamic_version(root, version_table or {}, Path(version_file) if version_file else None, name)
+    version = _normalized_version(found.raw)
+    if version is None:
+        raise _check().dynamic_version_error(found.raw, found.where)
+    return version
 
 
 def _one_line(value: Any) -> bool:

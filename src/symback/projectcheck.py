@@ -1,8 +1,9 @@
 """The keys :mod:`symback.metadata` reads fast, read in full: every shape, every error message.
 
 ``metadata`` accepts the common shapes of ``name``, ``version``, ``description``,
-``readme`` and ``requires-python`` itself and calls here for anything else (a dynamic
-version, a readme table, a readme with a BOM...) and to word an error. The order of the
+``readme`` and ``requires-python`` itself and calls here for anything else (a list of
+dynamic fields other than ``["version"]``, a readme table, a readme with a BOM...) and to
+word an error. The order of the
 checks, and so which of two problems is reported, is the order ``metadata`` calls them in.
 Cold code: it never imports ``metadata``; what it needs from there is passed in.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional, Tuple
+from typing import Any, Mapping, Optional, Tuple
 
 from .errors import ConfigError
 from .errortext import closest, first_line, project_error, show, toml_key, toml_repr, type_name, wrong_type
@@ -126,25 +127,20 @@ def load_dynamic(project: Mapping[str, Any]) -> Tuple[str, ...]:
     return ("version",) if fields else ()
 
 
-def load_version(
-    project: Mapping[str, Any],
-    dynamic: Tuple[str, ...],
-    root: Path,
-    version_file: Optional[Path],
-    version_table: Optional[Mapping[str, Any]],
-    normalized: Callable[[str], Optional[str]],
-) -> str:
-    """The version, static or dynamic; ``normalized`` is ``metadata``'s PEP 440 normaliser."""
+def version_error(
+    project: Mapping[str, Any], dynamic: Tuple[str, ...], version_table: Optional[Mapping[str, Any]]
+) -> ConfigError:
+    """Why there is no version (``metadata`` found none: a dynamic one it reads itself)."""
     if "version" in project:
         if "version" in dynamic:
-            raise project_error(
+            return project_error(
                 "version",
                 "is set statically and also listed in dynamic",
                 project["version"],
                 'Either remove version, or remove "version" from dynamic.',
             )
         if version_table:
-            raise project_error(
+            return project_error(
                 "version",
                 "is set statically, so [tool.symback.version] (where a dynamic version comes "
                 "from) has no use",
@@ -152,43 +148,35 @@ def load_version(
                 'Remove [tool.symback.version], or remove version and set dynamic = ["version"].',
             )
         raw = string("version", project["version"], 'version = "1.0.0"')
-        version = normalized(raw)
-        if version is None:
-            raise project_error(
-                "version",
-                "not a valid PEP 440 version",
-                raw,
-                'Use a version such as "1.2.3", "1.2.3rc1" or "1.2.3.post1".',
-            )
-        return version
+        return project_error(
+            "version",
+            "not a valid PEP 440 version",
+            raw,
+            'Use a version such as "1.2.3", "1.2.3rc1" or "1.2.3.post1".',
+        )
     if "version" not in dynamic:
-        raise project_error(
+        return project_error(
             "version",
             "required key is missing",
             fix='Add version = "0.1.0" to [project], or set dynamic = ["version"] and '
             'write __version__ = "0.1.0" in your package\'s __init__.py.',
         )
-    if version_file is None and not version_table:
-        raise project_error(
-            "dynamic",
-            "version is dynamic but no package was found to read __version__ from",
-            ["version"],
-            'Create your package (with __version__ = "0.1.0" in its __init__.py), list it in '
-            "[tool.symback] packages, name the file that holds the version with "
-            "[tool.symback.version] path, or set version statically in [project].",
-        )
-    from .versions import dynamic_version
-
-    found = dynamic_version(
-        root, version_table or {}, Path(version_file) if version_file else None, str(project["name"])
+    return project_error(
+        "dynamic",
+        "version is dynamic but no package was found to read __version__ from",
+        ["version"],
+        'Create your package (with __version__ = "0.1.0" in its __init__.py), list it in '
+        "[tool.symback] packages, name the file that holds the version with "
+        "[tool.symback.version] path, or set version statically in [project].",
     )
-    version = normalized(found.raw)
-    if version is None:
-        raise ConfigError(
-            f"{found.where}: not a valid PEP 440 version: {show(found.raw)}. Use a "
-            'version such as "1.2.3", "1.2.3rc1" or "1.2.3.post1".'
-        )
-    return version
+
+
+def dynamic_version_error(raw: str, where: str) -> ConfigError:
+    """The dynamic version ``raw``, found at ``where``, is not a PEP 440 version."""
+    return ConfigError(
+        f"{where}: not a valid PEP 440 version: {show(raw)}. Use a "
+        'version such as "1.2.3", "1.2.3rc1" or "1.2.3.post1".'
+    )
 
 
 def file_name_length_error(name: str, version: str, size: int, max_bytes: int) -> ConfigError:

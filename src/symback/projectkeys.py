@@ -1,6 +1,7 @@
 """The optional ``[project]`` keys: ``authors``, ``maintainers``, ``keywords``,
 ``classifiers``, ``urls``, ``dependencies``, ``optional-dependencies``, ``scripts``,
-``gui-scripts``, ``entry-points``, and the ``Author``/``Maintainer`` headers they become.
+``gui-scripts``, ``entry-points``; the ``Author``/``Maintainer`` headers and the
+``entry_points.txt`` they become.
 
 Cold code: :mod:`symback.metadata` imports it only for a project that has one of them
 (:class:`Contact` stays importable from there). It never imports ``metadata``.
@@ -368,3 +369,22 @@ def _load_entry_points(project: Mapping[str, Any]) -> Tuple[Tuple[str, EntryPoin
             out.append((name, _object_ref(item_key, ref, need_attr=False)))
         groups.append((group, tuple(out)))
     return tuple(groups)
+
+
+def entry_points_txt(
+    scripts: EntryPoints, gui_scripts: EntryPoints, entry_points: Tuple[Tuple[str, EntryPoints], ...]
+) -> Optional[bytes]:
+    """``entry_points.txt``: console_scripts, gui_scripts, then the other groups."""
+    groups: List[Tuple[str, EntryPoints]] = []
+    if scripts:
+        groups.append(("console_scripts", scripts))
+    if gui_scripts:
+        groups.append(("gui_scripts", gui_scripts))
+    groups.extend((group, entries) for group, entries in entry_points if entries)
+    if not groups:
+        return None
+    sections = [
+        f"[{group}]\n" + "".join(f"{name} = {ref}\n" for name, ref in entries)
+        for group, entries in groups
+    ]
+    return "\n".join(sections).encode("utf-8")

@@ -645,11 +645,13 @@ def test_plain_readme_agrees_with_the_full_reading(tmp_path: Path, value: str) -
 
 
 def test_a_plain_project_loads_no_cold_metadata_module(tmp_path: Path) -> None:
-    """And one with optional keys loads the module for them, not the full reading."""
+    """A dynamic version loads versions alone, optional keys the module for them: neither
+    the full reading of the plain keys."""
     import subprocess
     import textwrap
 
     write(tmp_path, "README.md", "# demo\n")
+    write(tmp_path, "v.py", '__version__ = "2.0"\n')
     code = textwrap.dedent(
         f"""
         import sys, json
@@ -660,10 +662,14 @@ def test_a_plain_project_loads_no_cold_metadata_module(tmp_path: Path) -> None:
                   "requires-python": ">=3.9"}}
         load_metadata(plain, root=root, version_file=None)
         first = sorted(m for m in sys.modules if m.startswith("symback."))
+        dynamic = {{**plain, "dynamic": ["version"]}}
+        del dynamic["version"]
+        assert load_metadata(dynamic, root=root, version_file=root / "v.py").version == "2.0"
+        second = sorted(m for m in sys.modules if m.startswith("symback."))
         load_metadata({{**plain, "authors": [{{"name": "A"}}], "urls": {{"Home": "https://x"}}}},
                       root=root, version_file=None)
-        second = sorted(m for m in sys.modules if m.startswith("symback."))
-        print(json.dumps([first, second]))
+        third = sorted(m for m in sys.modules if m.startswith("symback."))
+        print(json.dumps([first, second, third]))
         """
     )
     import json
@@ -672,9 +678,10 @@ def test_a_plain_project_loads_no_cold_metadata_module(tmp_path: Path) -> None:
 
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    first, second = json.loads(out.stdout)
+    first, second, third = json.loads(out.stdout)
     assert first == ["symback.common", "symback.errors", "symback.metadata"]
-    assert set(second) - set(first) == {"symback.projectkeys", "symback.projectvalues", "symback.errortext"}
+    assert set(second) - set(first) == {"symback.versions"}
+    assert set(third) - set(second) == {"symback.projectkeys", "symback.projectvalues", "symback.errortext"}
 
 
 def test_plain_name_is_a_subset_of_pep_508_names() -> None:
