@@ -1,7 +1,8 @@
 """Files that ship beside the packages: ``[tool.symback.data]`` mappings and the native
-build step's staged outputs, at the wheel root or under ``<name>.data/<scheme>/``.
+build step's staged outputs, at the wheel root or under ``<name>.data/<scheme>/``; and the
+wheel's link set, checked as one (``links_outputs_and_data``).
 
-Imported only by projects that have either.
+Imported only by projects that have data, a native step, or symlinks in their packages.
 """
 
 from __future__ import annotations

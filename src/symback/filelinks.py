@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from .errors import BuildError
-
 from .links import Link
 
 if TYPE_CHECKING:
