@@ -9,7 +9,7 @@ import os
 from typing import Dict, List, NamedTuple, Optional, TYPE_CHECKING
 
 from .errors import BuildError
-from .filewalk import IgnoreRules, walk
+from .filewalk import IgnoreRules, record, walk
 
 if TYPE_CHECKING:
     from .config import Project
@@ -41,7 +41,7 @@ def select_sdist_files(project: "Project") -> List[SdistMember]:
             raw, raw_links[found.rel] = link_target(found, root)
             members[found.rel] = SdistMember(found.rel, found.path, raw.replace(os.sep, "/"), False, 0)
         else:
-            members[found.rel] = SdistMember(found.rel, found.path, None, found.executable, found.size)
+            members[found.rel] = record(SdistMember, (found.rel, found.path, None, found.executable, found.size))
     required = ["pyproject.toml", *project.metadata.license_files]
     if project.metadata.readme_file:
         required.append(project.metadata.readme_file)
