@@ -73,7 +73,8 @@ def __getattr__(name: str) -> Any:
     if name in ("Contact", "EntryPoints"):
         from . import projectkeys
 
-        return getattr(projectkeys, name)
+        value = globals()[name] = getattr(projectkeys, name)  # a real global from now on
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
