@@ -204,6 +204,29 @@ def _load_urls(project: Mapping[str, Any]) -> Tuple[Tuple[str, str], ...]:
 # --------------------------------------------------------------------------- requirements
 
 
+# A requirement of the common form, "name" or "name>=1.2,<2": plain version clauses with
+# distinct operators, no extras, marker or URL. Rendered as packaging renders it (the
+# clauses sorted) without importing packaging.requirements, which costs tens of ms in a
+# build environment without byte-code. With two clauses of one operator packaging may merge
+# them (">=1,>=1.0"), and its versions differ in how: those go to packaging.
+_PLAIN_REQUIREMENT = r"[ \t]*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[ \t]*([<>=!~][^;@\[\]]*)?"
+_PLAIN_CLAUSE = r"[ \t]*(>=|<=|==|!=|<|>|~=(?=[ \t]*[0-9]+\.))[ \t]*([0-9]+(?:\.[0-9]+)*)[ \t]*"
+
+
+def _plain_requirement(raw: str) -> Optional[str]:
+    """``str(Requirement(raw))`` for a requirement of the common form, else ``None``."""
+    match = re.fullmatch(_PLAIN_REQUIREMENT, raw)
+    if match is None:
+        return None
+    name, specifiers = match.groups()
+    if specifiers is None:
+        return name
+    clauses = [re.fullmatch(_PLAIN_CLAUSE, part) for part in specifiers.split(",")]
+    if not all(clauses) or len({m.group(1) for m in clauses if m}) != len(clauses):
+        return None
+    return name + ",".join(sorted(m.group(1) + m.group(2) for m in clauses if m))
+
+
 def _requirement(key: str, raw: str) -> Requirement:
     from packaging.requirements import InvalidRequirement, Requirement
 
@@ -223,7 +246,10 @@ def _load_dependencies(project: Mapping[str, Any]) -> Tuple[str, ...]:
     if "dependencies" not in project:
         return ()
     raw = string_list("dependencies", project["dependencies"], 'dependencies = ["requests>=2"]')
-    return tuple(str(_requirement(key_path("dependencies", i), r)) for i, r in enumerate(raw))
+    return tuple(
+        _plain_requirement(r) or str(_requirement(key_path("dependencies", i), r))
+        for i, r in enumerate(raw)
+    )
 
 
 def _load_optional_dependencies(
@@ -231,8 +257,6 @@ def _load_optional_dependencies(
 ) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
     if "optional-dependencies" not in project:
         return ()
-    from packaging.markers import Marker
-
     example = 'optional-dependencies = {test = ["pytest"]}'
     given = table("optional-dependencies", project["optional-dependencies"], example)
     seen: dict = {}
@@ -260,8 +284,14 @@ def _load_optional_dependencies(
         raw = string_list(key, requirements, f'{toml_key(extra)} = ["pytest"]')
         rendered = []
         for i, text in enumerate(raw):
-            requirement = _requirement(key_path(key, i), text)
             condition = f'extra == "{normal}"'
+            plain = _plain_requirement(text) if normal.isascii() else None
+            if plain is not None:  # as packaging writes the marker below
+                rendered.append(f"{plain}; {condition}")
+                continue
+            from packaging.markers import Marker
+
+            requirement = _requirement(key_path(key, i), text)
             if requirement.marker is not None:
                 condition = f"({requirement.marker}) and {condition}"
             requirement.marker = Marker(condition)

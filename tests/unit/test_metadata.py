@@ -704,3 +704,65 @@ def test_plain_name_is_a_subset_of_pep_508_names() -> None:
 @pytest.mark.parametrize("name", ["\u017fymback", "Ka\u0131"])
 def test_names_the_pep_508_pattern_lets_through_stay_accepted(tmp_path: Path, name: str) -> None:
     assert load(tmp_path, name=name).name == name
+
+
+_REQUIREMENT_PIECES = ["requests", "Foo.Bar_baz-1", "a", "x-", " ", "\t", ">=", "<=", "==", "!=", "<",
+                       ">", "~=", "===", "1", "2.0", "02", "1.2.3.4", "1.*", "1rc1", ",", ", ", "[x]",
+                       ";", "@", "(", ")", "\u00a0", "."]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_REQUIREMENT_PIECES), min_size=1, max_size=7).map("".join))
+def test_plain_requirements_are_written_as_packaging_writes_them(raw: str) -> None:
+    """projectkeys writes requirements of the common form without packaging: what it writes
+    is str(Requirement(raw)), with and without the extra marker an optional one gets."""
+    from packaging.markers import Marker
+
+    from symback.projectkeys import _plain_requirement
+
+    plain = _plain_requirement(raw)
+    if plain is None:
+        return
+    requirement = Requirement(raw)  # never raises for what the fast path accepts
+    assert plain == str(requirement)
+    requirement.marker = Marker('extra == "test-x"')
+    assert f'{plain}; extra == "test-x"' == str(requirement)
+
+
+@pytest.mark.parametrize(
+    ("raw", "plain"),
+    [("requests", "requests"), (" requests >= 2 , < 3 ", "requests<3,>=2"), ("a~=1.2", "a~=1.2"),
+     ("a~=1", None), ("a>=1,>=1.0", None), ("a[x]>=1", None), ("a>=1; os_name == 'nt'", None),
+     ("a @ https://x.org/a.whl", None), ("a==1.*", None), ("a>=1,", None)],
+)
+def test_plain_requirement_forms(raw: str, plain: str | None) -> None:
+    from symback.projectkeys import _plain_requirement
+
+    assert _plain_requirement(raw) == plain
+
+
+def test_plain_dependencies_need_no_packaging(tmp_path: Path) -> None:
+    """packaging.requirements costs tens of ms to import where it has no byte-code."""
+    import subprocess
+    import textwrap
+
+    from conftest import REPO
+
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from pathlib import Path
+        from symback.metadata import load_metadata
+        meta = load_metadata({{"name": "demo", "version": "1.0", "dependencies": ["requests>=2,<3"],
+                              "optional-dependencies": {{"Test_X": ["pytest>=8"]}}}},
+                             root=Path({str(tmp_path)!r}), version_file=None)
+        print(meta.dependencies, meta.optional_dependencies)
+        print(sorted(m for m in sys.modules if m.startswith("packaging")))
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == [
+        "('requests<3,>=2',) (('test-x', ('pytest>=8; extra == \"test-x\"',)),)",
+        "[]",
+    ]
