@@ -766,3 +766,21 @@ def test_plain_dependencies_need_no_packaging(tmp_path: Path) -> None:
         "('requests<3,>=2',) (('test-x', ('pytest>=8; extra == \"test-x\"',)),)",
         "[]",
     ]
+
+
+def test_cold_metadata_modules_never_import_metadata() -> None:
+    """metadata imports them inside the branches that need them; none imports it back."""
+    import ast
+
+    from conftest import REPO
+
+    for name in ("projectcheck", "projectkeys", "licensing", "projectvalues", "errortext"):
+        tree = ast.parse((REPO / "src" / "symback" / f"{name}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                targets = {node.module} if node.module else {alias.name for alias in node.names}
+            elif isinstance(node, ast.Import):
+                targets = {alias.name for alias in node.names}
+            else:
+                continue
+            assert "metadata" not in {t.rsplit(".", 1)[-1] for t in targets}, (name, node.lineno)
