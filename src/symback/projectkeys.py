@@ -204,27 +204,42 @@ def _load_urls(project: Mapping[str, Any]) -> Tuple[Tuple[str, str], ...]:
 # --------------------------------------------------------------------------- requirements
 
 
-# A requirement of the common form, "name" or "name>=1.2,<2": plain version clauses with
-# distinct operators, no extras, marker or URL. Rendered as packaging renders it (the
-# clauses sorted) without importing packaging.requirements, which costs tens of ms in a
-# build environment without byte-code. With two clauses of one operator packaging may merge
-# them (">=1,>=1.0"), and its versions differ in how: those go to packaging.
+# A requirement of the common form, "name" or "name>=1.2,<2" (plain version clauses with
+# distinct operators; no extras or URL), with at most one marker comparison such as
+# "; python_version < '3.11'". Written as packaging writes it (clauses sorted, the marker
+# spaced and double-quoted) without importing packaging.requirements, which costs tens of
+# ms in every hook. Two clauses of one operator (">=1,>=1.0") may be merged by packaging,
+# differently across its versions: those, and every other form, go to packaging.
 _PLAIN_REQUIREMENT = r"[ \t]*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[ \t]*([<>=!~][^;@\[\]]*)?"
 _PLAIN_CLAUSE = r"[ \t]*(>=|<=|==|!=|<|>|~=(?=[ \t]*[0-9]+\.))[ \t]*([0-9]+(?:\.[0-9]+)*)[ \t]*"
+_PLAIN_MARKER = (
+    r"[ \t]*(python_version|python_full_version|os_name|sys_platform|platform_system|"
+    r"platform_machine|platform_release|implementation_name|platform_python_implementation)"
+    r"[ \t]*(<=|>=|==|!=|<|>)[ \t]*(?:'([\w.+-]*)'|\"([\w.+-]*)\")[ \t]*"
+)
 
 
-def _plain_requirement(raw: str) -> Optional[str]:
-    """``str(Requirement(raw))`` for a requirement of the common form, else ``None``."""
-    match = re.fullmatch(_PLAIN_REQUIREMENT, raw)
+def _plain_requirement(raw: str) -> Optional[Tuple[str, Optional[str]]]:
+    """(requirement, marker) as ``str(Requirement(raw))`` writes them, for a requirement of
+    the common form; ``None`` for any other."""
+    head, semicolon, tail = raw.partition(";")
+    marker = None
+    if semicolon:
+        found = re.fullmatch(_PLAIN_MARKER, tail)
+        if found is None:
+            return None
+        variable, operator, single, double = found.groups()
+        marker = f'{variable} {operator} "{single if single is not None else double}"'
+    match = re.fullmatch(_PLAIN_REQUIREMENT, head)
     if match is None:
         return None
     name, specifiers = match.groups()
     if specifiers is None:
-        return name
+        return name, marker
     clauses = [re.fullmatch(_PLAIN_CLAUSE, part) for part in specifiers.split(",")]
     if not all(clauses) or len({m.group(1) for m in clauses if m}) != len(clauses):
         return None
-    return name + ",".join(sorted(m.group(1) + m.group(2) for m in clauses if m))
+    return name + ",".join(sorted(m.group(1) + m.group(2) for m in clauses if m)), marker
 
 
 def _requirement(key: str, raw: str) -> Requirement:
@@ -246,10 +261,15 @@ def _load_dependencies(project: Mapping[str, Any]) -> Tuple[str, ...]:
     if "dependencies" not in project:
         return ()
     raw = string_list("dependencies", project["dependencies"], 'dependencies = ["requests>=2"]')
-    return tuple(
-        _plain_requirement(r) or str(_requirement(key_path("dependencies", i), r))
-        for i, r in enumerate(raw)
-    )
+    written = []
+    for i, text in enumerate(raw):
+        plain = _plain_requirement(text)
+        if plain is None:
+            written.append(str(_requirement(key_path("dependencies", i), text)))
+        else:
+            requirement, marker = plain
+            written.append(f"{requirement}; {marker}" if marker else requirement)
+    return tuple(written)
 
 
 def _load_optional_dependencies(
@@ -287,7 +307,8 @@ def _load_optional_dependencies(
             condition = f'extra == "{normal}"'
             plain = _plain_requirement(text) if normal.isascii() else None
             if plain is not None:  # as packaging writes the marker below
-                rendered.append(f"{plain}; {condition}")
+                requirement, marker = plain
+                rendered.append(f"{requirement}; {marker} and {condition}" if marker else f"{requirement}; {condition}")
                 continue
             from packaging.markers import Marker
 

@@ -708,34 +708,46 @@ def test_names_the_pep_508_pattern_lets_through_stay_accepted(tmp_path: Path, na
 
 _REQUIREMENT_PIECES = ["requests", "Foo.Bar_baz-1", "a", "x-", " ", "\t", ">=", "<=", "==", "!=", "<",
                        ">", "~=", "===", "1", "2.0", "02", "1.2.3.4", "1.*", "1rc1", ",", ", ", "[x]",
-                       ";", "@", "(", ")", "\u00a0", "."]
+                       "@", "(", ")", "\u00a0", "."]
+_MARKER_PIECES = ["", ";", "; ", " ; ", "python_version", "os_name", "sys_platform", "extra", " ", "<",
+                  "==", "!=", ">=", "in", "'3.11'", '"nt"', "'win32'", "'a\"b'", "'é'", "''", " and ",
+                  "'3.*'", "'CPython'", "platform_python_implementation"]
 
 
-@settings(max_examples=400, deadline=None)
-@given(st.lists(st.sampled_from(_REQUIREMENT_PIECES), min_size=1, max_size=7).map("".join))
-def test_plain_requirements_are_written_as_packaging_writes_them(raw: str) -> None:
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(st.sampled_from(_REQUIREMENT_PIECES), min_size=1, max_size=7).map("".join),
+    st.lists(st.sampled_from(_MARKER_PIECES), max_size=5).map("".join),
+)
+def test_plain_requirements_are_written_as_packaging_writes_them(head: str, tail: str) -> None:
     """projectkeys writes requirements of the common form without packaging: what it writes
     is str(Requirement(raw)), with and without the extra marker an optional one gets."""
     from packaging.markers import Marker
 
     from symback.projectkeys import _plain_requirement
 
+    raw = head + tail
     plain = _plain_requirement(raw)
     if plain is None:
         return
+    text, marker = plain
     requirement = Requirement(raw)  # never raises for what the fast path accepts
-    assert plain == str(requirement)
-    requirement.marker = Marker('extra == "test-x"')
-    assert f'{plain}; extra == "test-x"' == str(requirement)
+    assert (f"{text}; {marker}" if marker else text) == str(requirement)
+    condition = 'extra == "test-x"'
+    requirement.marker = Marker(f"({requirement.marker}) and {condition}" if marker else condition)
+    assert (f"{text}; {marker} and {condition}" if marker else f"{text}; {condition}") == str(requirement)
 
 
 @pytest.mark.parametrize(
     ("raw", "plain"),
-    [("requests", "requests"), (" requests >= 2 , < 3 ", "requests<3,>=2"), ("a~=1.2", "a~=1.2"),
-     ("a~=1", None), ("a>=1,>=1.0", None), ("a[x]>=1", None), ("a>=1; os_name == 'nt'", None),
-     ("a @ https://x.org/a.whl", None), ("a==1.*", None), ("a>=1,", None)],
+    [("requests", ("requests", None)), (" requests >= 2 , < 3 ", ("requests<3,>=2", None)),
+     ("a~=1.2", ("a~=1.2", None)), ("tomli>=1.2; python_version < '3.11'", ("tomli>=1.2", 'python_version < "3.11"')),
+     ('a;os_name=="nt"', ("a", 'os_name == "nt"')),
+     ("a~=1", None), ("a>=1,>=1.0", None), ("a[x]>=1", None), ("a @ https://x.org/a.whl", None),
+     ("a==1.*", None), ("a>=1,", None), ("a; python_version < '3' and os_name == 'nt'", None),
+     ("a; extra == 'x'", None), ("a; python_version in '3.9 3.10'", None)],
 )
-def test_plain_requirement_forms(raw: str, plain: str | None) -> None:
+def test_plain_requirement_forms(raw: str, plain: tuple[str, str | None] | None) -> None:
     from symback.projectkeys import _plain_requirement
 
     assert _plain_requirement(raw) == plain
@@ -753,8 +765,9 @@ def test_plain_dependencies_need_no_packaging(tmp_path: Path) -> None:
         import sys
         from pathlib import Path
         from symback.metadata import load_metadata
-        meta = load_metadata({{"name": "demo", "version": "1.0", "dependencies": ["requests>=2,<3"],
-                              "optional-dependencies": {{"Test_X": ["pytest>=8"]}}}},
+        meta = load_metadata({{"name": "demo", "version": "1.0",
+                              "dependencies": ["requests>=2,<3", "tomli; python_version < '3.11'"],
+                              "optional-dependencies": {{"Test_X": ["pytest>=8", "colorama; os_name=='nt'"]}}}},
                              root=Path({str(tmp_path)!r}), version_file=None)
         print(meta.dependencies, meta.optional_dependencies)
         print(sorted(m for m in sys.modules if m.startswith("packaging")))
@@ -763,7 +776,8 @@ def test_plain_dependencies_need_no_packaging(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.splitlines() == [
-        "('requests<3,>=2',) (('test-x', ('pytest>=8; extra == \"test-x\"',)),)",
+        "('requests<3,>=2', 'tomli; python_version < \"3.11\"') (('test-x', ('pytest>=8; extra == \"test-x\"', "
+        "'colorama; os_name == \"nt\" and extra == \"test-x\"')),)",
         "[]",
     ]
 
