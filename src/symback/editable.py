@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .config import Project
 
 __all__ = [
-    "BUILD_TAG", "EDITABLES_REQUIREMENT", "PROBE_ENV", "EditablePlan", "SymlinksUnavailable", "TreeLink",
+    "BUILD_TAG", "PROBE_ENV", "EditablePlan", "SymlinksUnavailable", "TreeLink",
     "build_editable", "editable_requires", "materialize_tree", "plan_editable", "symlink_support",
     "tree_directory",
 ]
@@ -32,14 +32,6 @@ __all__ = [
 BUILD_TAG = "0editable"
 #: Testing aid: ``SYMBACK_EDITABLE_PROBE=fail`` makes the symlink probe report failure.
 PROBE_ENV = "SYMBACK_EDITABLE_PROBE"
-
-
-def __getattr__(name: str) -> object:
-    if name == "EDITABLES_REQUIREMENT":  # defined with the import hook that needs it
-        from .editable_redirect import EDITABLES_REQUIREMENT
-
-        return EDITABLES_REQUIREMENT
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # The records are NamedTuples, like the rest of the build path: ``dataclasses`` costs an

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Sequence, Tuple, TypeVar
 from .errors import BuildError
 
 if TYPE_CHECKING:
-    from .files import FileSet, PackageRoot
+    from .files import PackageRoot
+    from .filewalk import FileSet
 
 T = TypeVar("T")
 

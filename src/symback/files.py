@@ -7,11 +7,11 @@ are imported when needed: ``discovery``, ``filelinks``, ``datafiles``, ``sdistfi
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:
     from .config import Project
-    from .filewalk import FileSet as FileSet, SourceFile as SourceFile
+    from .filewalk import FileSet
     from .links import Link
     from .native import Staging
     from .sdistfiles import SdistMember
@@ -33,14 +33,6 @@ class PackageRoot(NamedTuple):
     @property
     def is_module(self) -> bool:
         return self.import_path.endswith(".py")
-
-
-def __getattr__(name: str) -> Any:  # SourceFile, FileSet: defined with the walk, loaded when asked for
-    if name in ("SourceFile", "FileSet"):
-        from . import filewalk
-
-        return getattr(filewalk, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _import_name(project_name: str) -> str:

@@ -17,7 +17,7 @@ from .common import atomic_output, data_dir_name, dist_info_name, record_row, so
 
 if TYPE_CHECKING:
     from .config import Project
-    from .files import FileSet
+    from .filewalk import FileSet
     from .links import Link
 
 WHEEL_VERSION_PLAIN = "1.0"

@@ -8,7 +8,7 @@ import sys
 from typing import TYPE_CHECKING, Callable, Dict, List, Sequence, Set, Tuple
 
 if TYPE_CHECKING:
-    from .files import FileSet, SourceFile
+    from .filewalk import FileSet, SourceFile
     from .links import Link
     from .wheel import WheelEntry
 

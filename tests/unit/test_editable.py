@@ -13,7 +13,6 @@ from symback import editable, editable_fallback, editable_swap
 from symback.config import BuildSettings, load_project
 from symback.editable import (
     BUILD_TAG,
-    EDITABLES_REQUIREMENT,
     PROBE_ENV,
     TreeLink,
     build_editable,
@@ -22,6 +21,7 @@ from symback.editable import (
     plan_editable,
     symlink_support,
 )
+from symback.editable_redirect import EDITABLES_REQUIREMENT
 from symback.errors import BuildError
 
 TAG = "cp311-cp311-linux_x86_64"

@@ -217,13 +217,3 @@ def test_sdist_refuses_a_cycle(tmp_path: Path) -> None:
     with pytest.raises(LinksError, match=r"sdist.*docs/a.*cycle"):
         select_sdist_files(load_project(root))
 
-
-def test_the_walk_records_are_importable_from_files() -> None:
-    """SourceFile and FileSet are defined with the walk (filewalk, which build_editable
-    does not load) and stay importable from files, where other modules name them."""
-    from symback import filewalk
-    from symback.files import FileSet, SourceFile
-
-    assert (SourceFile, FileSet) == (filewalk.SourceFile, filewalk.FileSet)
-    with pytest.raises(ImportError):
-        from symback.files import NoSuchName  # noqa: F401
