@@ -29,7 +29,7 @@ from .common import filename_name, normalize_name
 if TYPE_CHECKING:
     from .projectkeys import Contact, EntryPoints
 
-__all__ = ["Contact", "ProjectMetadata", "load_metadata", "read_version", "PROJECT_KEYS", "DEFAULT_LICENSE_FILES"]
+__all__ = ["ProjectMetadata", "load_metadata", "read_version", "PROJECT_KEYS", "DEFAULT_LICENSE_FILES"]
 
 METADATA_VERSION = "2.4"
 
@@ -65,17 +65,6 @@ _README_TYPES = {".md": "text/markdown", ".markdown": "text/markdown", ".rst": "
 DEFAULT_LICENSE_FILES: Tuple[str, ...] = ("LICEN[CS]E*", "COPYING*", "NOTICE*", "AUTHORS*")
 # The same globs as name prefixes: each matches the files at the root whose name starts so.
 _DEFAULT_LICENSE_PREFIXES = ("LICENCE", "LICENSE", "COPYING", "NOTICE", "AUTHORS")
-
-
-def __getattr__(name: str) -> Any:
-    # Contact and EntryPoints belong to the keys that use them (authors, scripts...), which a
-    # plain project never loads; they stay importable from here (PEP 562).
-    if name in ("Contact", "EntryPoints"):
-        from . import projectkeys
-
-        value = globals()[name] = getattr(projectkeys, name)  # a real global from now on
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------- data

@@ -24,8 +24,8 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from symback.errors import ConfigError
+from symback.projectkeys import Contact
 from symback.metadata import (
-    Contact,
     ProjectMetadata,
     load_metadata,
     read_version,
