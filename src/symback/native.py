@@ -37,7 +37,6 @@ STAGING = {
     "headers": "SYMBACK_HEADERS_DIR",
     "data": "SYMBACK_DATA_DIR",
 }
-MODES = ("wheel", "editable")
 #: How many lines of a failed command's output its error message repeats.
 TAIL_LINES = 20
 #: The CMake version assumed when CMakeLists.txt names none.

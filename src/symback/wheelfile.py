@@ -69,7 +69,6 @@ FORMS = ("links", "lean", "compat", "copy")
 _HASHES = ("sha256", "sha384", "sha512")
 _SIGNATURES = ("RECORD.jws", "RECORD.p7s")
 _CHUNK = 1 << 20
-_DRIVE = re.compile(r"^[A-Za-z]:")
 _VERSION = re.compile(r"^([0-9]{1,4})\.([0-9]{1,4})$")
 _SIZE = re.compile(r"[0-9]{1,18}")
 
@@ -158,10 +157,6 @@ class WheelContents:
 def record_hash(data: bytes, algorithm: str = "sha256") -> str:
     digest = hashlib.new(algorithm, data).digest()
     return f"{algorithm}=" + base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
-
-
-def _under(path: str, parent: str) -> bool:
-    return path == parent or path.startswith(parent + "/")
 
 
 def _under_any(path: str, parents: Mapping[str, object] | set[str]) -> bool:
